@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AppraisalsConfig(AppConfig):
+    name = "appraisals"
+    verbose_name = _("การประเมินผล")
+
+    def ready(self):
+        # The worker process imports no views: job kinds register here.
+        from appraisals import jobs  # noqa: F401

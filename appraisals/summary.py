@@ -1,0 +1,254 @@
+"""Per-unit figures of a round: who is in scope, and completion and bands by unit.
+
+The dashboard and the round report (sheet 1) read the same figures from here,
+so what a page shows and what the spreadsheet says cannot drift apart.
+
+Scope always starts from the access helpers (`orgchart.access.visible_q`),
+optionally narrowed to one unit's subtree. In an open round people are placed
+by the live tree; once an appraisal is frozen (round close) its stored
+placement (`Appraisal.unit_code`) decides where it counts, so a closed round's
+figures do not move when people move.
+
+Every figure costs a fixed number of queries whatever the size of the tree:
+one grouped query for the tallies and one for the units.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    When,
+)
+from django.http import Http404
+
+from appraisals.models import Appraisal, RatingBand
+from appraisals.scoring import DEFAULT_BANDS, quantize2
+from indicators.models import KPI, Plan, Round
+from orgchart.access import get_node_for, visible_q
+from orgchart.models import Kind, Node
+
+ASSESSED = (
+    Appraisal.Status.ASSESSED,
+    Appraisal.Status.ACKNOWLEDGED,
+    Appraisal.Status.REVIEWED,
+)
+
+
+def scope_unit(user, code: str) -> Node:
+    """The unit named `code` within `user`'s view, or Http404 (a person is not a unit)."""
+    node = Node.objects.filter(code=code).first() if user is None else get_node_for(user, code=code)
+    if node is None or not node.is_unit:
+        raise Http404
+    return node
+
+
+def node_scope(user, unit: Node | None = None, prefix: str = "") -> Q:
+    """A Q over Node fields: what `user` sees, narrowed to `unit`'s subtree if given.
+
+    `user` None is an administrator-level run (the export commands): everything.
+    """
+    q = Q() if user is None else visible_q(user, prefix)
+    if unit is not None:
+        q &= Q(
+            **{
+                f"{prefix}tree_id": unit.tree_id,
+                f"{prefix}lft__gte": unit.lft,
+                f"{prefix}lft__lte": unit.rght,
+            }
+        )
+    return q
+
+
+def scope_units(user, unit: Node | None = None) -> QuerySet[Node]:
+    """The units (not people) in scope, in tree order."""
+    return (
+        Node.objects.filter(node_scope(user, unit))
+        .exclude(kind=Kind.INDIVIDUAL)
+        .order_by("tree_id", "lft")
+    )
+
+
+def plan_scope(round: Round, user, unit: Node | None = None, prefix: str = "") -> Q:
+    """A Q over Plan fields (behind `prefix`): plans in scope, by frozen placement if any."""
+    live = node_scope(user, unit, f"{prefix}owner__")
+    if not round.is_closed:
+        return live
+    codes = scope_units(user, unit).order_by().values("code")
+    frozen = Q(
+        **{
+            f"{prefix}appraisal__frozen_at__isnull": False,
+            f"{prefix}appraisal__unit_code__in": codes,
+        }
+    )
+    return frozen | (Q(**{f"{prefix}appraisal__frozen_at__isnull": True}) & live)
+
+
+def missing_result(plan_ref: str) -> Exists:
+    """True when the plan has a KPI with no actual result recorded yet."""
+    return Exists(
+        KPI.objects.filter(plan_id=OuterRef(plan_ref)).filter(
+            Q(result__isnull=True)
+            | Q(result__actual__isnull=True, result__milestones_done__isnull=True)
+        )
+    )
+
+
+@dataclass
+class Tally:
+    """Completion and bands of a group of officers."""
+
+    officers: int = 0
+    approved: int = 0
+    results_in: int = 0
+    assessed: int = 0
+    total_sum: Decimal = Decimal(0)
+    total_n: int = 0
+    bands: Counter = field(default_factory=Counter)
+
+    def add(self, other: "Tally") -> None:
+        self.officers += other.officers
+        self.approved += other.approved
+        self.results_in += other.results_in
+        self.assessed += other.assessed
+        self.total_sum += other.total_sum
+        self.total_n += other.total_n
+        self.bands.update(other.bands)
+
+    @property
+    def mean(self) -> Decimal | None:
+        """Mean total score of the completed appraisals (2 decimals), None without any."""
+        if not self.total_n:
+            return None
+        return quantize2(self.total_sum / self.total_n)
+
+    def percent(self, part: int) -> Decimal | None:
+        """`part` as a percentage of the officers (2 decimals)."""
+        if not self.officers:
+            return None
+        return quantize2(Decimal(part) * 100 / self.officers)
+
+
+def _grouped_rows(round: Round, user, unit: Node | None):
+    """One grouped query of (unit code, plan status, appraisal status, band, missing,
+    n, sum of totals, count of totals)."""
+    if not round.is_closed:
+        # Everyone placed in the live tree counts, with or without a plan.
+        return (
+            Node.objects.filter(node_scope(user, unit), kind=Kind.INDIVIDUAL, is_active=True)
+            .annotate(rp=FilteredRelation("plans", condition=Q(plans__round=round)))
+            .annotate(unit_key=F("parent__code"), missing=missing_result("rp__id"))
+            .values_list(
+                "unit_key", "rp__status", "rp__appraisal__status", "rp__appraisal__band", "missing"
+            )
+            .annotate(
+                n=Count("pk"),
+                total_sum=Sum("rp__appraisal__total"),
+                total_n=Count("rp__appraisal__total"),
+            )
+            .order_by()
+        )
+    # A closed round: the officers appraised in it, where they were at close.
+    return (
+        Plan.objects.filter(round=round, owner__kind=Kind.INDIVIDUAL)
+        .filter(plan_scope(round, user, unit))
+        .annotate(
+            unit_key=Case(
+                When(appraisal__frozen_at__isnull=False, then=F("appraisal__unit_code")),
+                default=F("owner__parent__code"),
+            ),
+            missing=missing_result("pk"),
+        )
+        .values_list("unit_key", "status", "appraisal__status", "appraisal__band", "missing")
+        .annotate(
+            n=Count("pk"),
+            total_sum=Sum("appraisal__total"),
+            total_n=Count("appraisal__total"),
+        )
+        .order_by()
+    )
+
+
+def direct_tallies(round: Round, user, unit: Node | None = None) -> dict[str, Tally]:
+    """Tallies of the officers placed directly in each unit, by unit code."""
+    tallies: dict[str, Tally] = {}
+    rows = _grouped_rows(round, user, unit)
+    for code, plan_status, status, band, missing, n, total_sum, total_n in rows:
+        tally = tallies.setdefault(code or "", Tally())
+        tally.officers += n
+        if plan_status == Plan.Status.APPROVED:
+            tally.approved += n
+            if not missing:
+                tally.results_in += n
+        if status in ASSESSED:
+            tally.assessed += n
+            # SQLite sums decimals as floats; two decimals are all there is.
+            tally.total_sum += quantize2(total_sum) if total_sum is not None else 0
+            tally.total_n += total_n
+            if band:
+                tally.bands[band] += n
+    return tallies
+
+
+@dataclass
+class UnitFigures:
+    """One unit with its direct and subtree tallies."""
+
+    pk: int
+    parent_id: int | None
+    code: str
+    name: str
+    kind: str
+    level: int
+    direct: Tally = field(default_factory=Tally)
+    subtree: Tally = field(default_factory=Tally)
+
+
+def unit_figures(round: Round, user, unit: Node | None = None) -> list[UnitFigures]:
+    """Every unit in scope (tree order) with its officers' figures, rolled up the tree.
+
+    Two queries. Officers placed in a unit outside the scope's units (which
+    cannot happen for a subtree) are left out rather than guessed.
+    """
+    units = [
+        UnitFigures(pk, parent_id, code, name, kind, level)
+        for pk, parent_id, code, name, kind, level in scope_units(user, unit).values_list(
+            "pk", "parent_id", "code", "name", "kind", "level"
+        )
+    ]
+    by_pk = {u.pk: u for u in units}
+    by_code = {u.code: u for u in units}
+    for code, tally in direct_tallies(round, user, unit).items():
+        home = by_code.get(code)
+        if home is None:
+            continue
+        home.direct.add(tally)
+        node = home
+        while node is not None:
+            node.subtree.add(tally)
+            node = by_pk.get(node.parent_id)
+    return units
+
+
+def band_names(round: Round, figures=()) -> list[str]:
+    """The round's band names, highest first, then any other names found in `figures`."""
+    names = list(
+        RatingBand.objects.filter(policy__round=round)
+        .order_by("-minimum")
+        .values_list("name", flat=True)
+    )
+    if not names:
+        names = [name for name, _minimum in DEFAULT_BANDS]
+    extra = set()
+    for figure in figures:
+        extra.update(figure.subtree.bands)
+    return names + sorted(extra - set(names))

@@ -1,0 +1,1 @@
+"""Dataset generator and benchmarks: `python -m bench.run` (make bench)."""

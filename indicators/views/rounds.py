@@ -1,0 +1,109 @@
+"""Views: rounds for HR and administrators (list, create, edit, move the status).
+
+Closing a round is not here: appraisals' round_close also freezes the scores.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from indicators.forms import RoundCreateForm, RoundEditForm, RoundStatusForm
+from indicators.models import Round
+from indicators.rounds import round_save
+from indicators.views.plan_page import apply_errors
+from orgchart.access import require_hr
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rounds(request):
+    """The rounds, newest first, and a form to create the next one."""
+    require_hr(request.user)
+    if request.method == "POST":
+        form = RoundCreateForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                the_round, _created = round_save(
+                    code=data["code"],
+                    start=data["start"],
+                    end=data["end"],
+                    limits=form.limits,
+                    by=request.user,
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("สร้างรอบ %(code)s แล้ว") % {"code": the_round.code})
+                return redirect("indicators:rounds")
+    else:
+        form = RoundCreateForm(initial=RoundCreateForm.suggested())
+    all_rounds = list(Round.objects.annotate(plan_count=Count("plans")))
+    for the_round in all_rounds:
+        the_round.status_form = RoundStatusForm(round=the_round)
+    return render(request, "indicators/rounds.html", {"rounds": all_rounds, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_edit(request, pk):
+    """Dates and KPI limits, while the round is not closed."""
+    require_hr(request.user)
+    the_round = get_object_or_404(Round, pk=pk)
+    if the_round.is_closed:
+        messages.error(request, _("รอบ %(code)s ปิดแล้ว แก้ไขไม่ได้") % {"code": the_round.code})
+        return redirect("indicators:rounds")
+    form = RoundEditForm(request.POST or None, instance=the_round)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            round_save(
+                code=the_round.code,
+                start=data["start"],
+                end=data["end"],
+                limits=form.limits,
+                by=request.user,
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("บันทึกรอบ %(code)s แล้ว") % {"code": the_round.code})
+            return redirect("indicators:rounds")
+    return render(request, "indicators/round_form.html", {"form": form, "the_round": the_round})
+
+
+@login_required
+@require_POST
+def round_status(request, pk):
+    """Move a round to its next (or previous) phase: planning, tracking, assessment."""
+    require_hr(request.user)
+    the_round = get_object_or_404(Round, pk=pk)
+    form = RoundStatusForm(request.POST, round=the_round)
+    if not form.is_valid():
+        messages.error(request, _("เปลี่ยนสถานะรอบ %(code)s ไม่ได้") % {"code": the_round.code})
+        return redirect("indicators:rounds")
+    try:
+        round_save(code=the_round.code, status=form.cleaned_data["status"], by=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        the_round.refresh_from_db()
+        messages.success(
+            request,
+            _("รอบ %(code)s อยู่ในสถานะ %(status)s แล้ว")
+            % {"code": the_round.code, "status": the_round.get_status_display()},
+        )
+    return redirect("indicators:rounds")
+
+
+urlpatterns = [
+    path("rounds/", rounds, name="rounds"),
+    path("rounds/<int:pk>/edit/", round_edit, name="round_edit"),
+    path("rounds/<int:pk>/status/", round_status, name="round_status"),
+]

@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from kpi_portal import health, views
+
+job_patterns = [
+    path("<uuid:pk>/", views.job_detail, name="detail"),
+    path("<uuid:pk>/progress/", views.job_progress, name="progress"),
+    path("<uuid:pk>/download/", views.job_download, name="download"),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("health/", health.health, name="health"),
+    path("jobs/", include((job_patterns, "jobs"))),
+    path("org/", include("orgchart.urls")),
+    path("kpi/", include("indicators.urls")),
+    path("appraisal/", include("appraisals.urls")),
+    path("admin/", admin.site.urls),
+]

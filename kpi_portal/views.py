@@ -1,0 +1,58 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+
+from kpi_portal.jobs import get_job_for, jobs_expire, kind_of
+from kpi_portal.models import Job
+
+# htmx stops polling an element when the response has this status.
+HTMX_STOP_POLLING = 286
+
+
+@login_required
+def home(request):
+    """The landing page: what this person has to do, by role."""
+    return render(request, "home.html")
+
+
+def _job_context(job: Job) -> dict:
+    spec = kind_of(job)
+    return {
+        "job": job,
+        "title": spec.title if spec else job.kind,
+        "ttl_hours": settings.JOB_TTL_HOURS,
+    }
+
+
+@login_required
+def job_detail(request, pk):
+    """A job's page: progress while it runs, then the download link (requester only)."""
+    job = get_job_for(request.user, pk)
+    return render(request, "jobs/detail.html", _job_context(job))
+
+
+@never_cache
+@login_required
+def job_progress(request, pk):
+    """The progress partial htmx polls every second; 286 once the job has finished."""
+    job = get_job_for(request.user, pk)
+    status = HTMX_STOP_POLLING if job.is_finished else 200
+    return render(request, "jobs/_progress.html", _job_context(job), status=status)
+
+
+@login_required
+def job_download(request, pk):
+    """The job's result file as an attachment; 410 with a page once it has expired."""
+    job = get_job_for(request.user, pk)
+    if job.status != Job.Status.DONE or (not job.result_file and job.expires_at is None):
+        # Still running, failed, or done without a file: the page says which.
+        return redirect("jobs:detail", pk=job.pk)
+    path = job.result_path
+    if job.is_expired or path is None or not path.is_file():
+        jobs_expire()
+        return render(request, "jobs/expired.html", _job_context(job), status=410)
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+    response["Cache-Control"] = "private, no-store"
+    return response
