@@ -10,17 +10,42 @@ Another department (OTHER) with its own HR (hr_other) and an outsider.
 An administrator (admin) outside the tree.
 """
 
+from importlib import import_module
 from types import SimpleNamespace
 
 import pytest
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.test import Client
+from pytest_django.plugin import blocking_manager_key
 
 from indicators.models import Round
 from orgchart.models import Kind, Node
 
 # Fixtures shared by the appraisal tests (approved plans with results).
 pytest_plugins = ["tests.factories_appraisals"]
+
+# Rows that data migrations seed (the core competencies and their expected levels).
+SEEDING_MIGRATIONS = ["appraisals.migrations.0002_core_competencies"]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Seed the data-migration rows again after a test on committed data.
+
+    A transactional test (threads, browser journeys) ends with a flush that
+    empties every table, including the migration-seeded rows the next tests
+    on the same worker expect. pytest-django runs those tests last, but
+    `--dist loadfile` keeps a file's tests together, so others may follow.
+    Not after the last test: the test database is being destroyed then.
+    """
+    result = yield
+    marker = item.get_closest_marker("django_db")
+    if nextitem is not None and marker is not None and marker.kwargs.get("transaction"):
+        with item.config.stash[blocking_manager_key].unblock():
+            for name in SEEDING_MIGRATIONS:
+                import_module(name).seed(apps, None)
+    return result
 
 
 def make_node(code, kind, parent=None, *, name=None, username=None, **fields) -> Node:

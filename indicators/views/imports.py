@@ -1,26 +1,17 @@
 """HR pages: import KPI plans (upload, preview, confirm), the template, carry-forward.
 
-The upload is checked with a dry run and kept in PRIVATE_MEDIA_ROOT/uploads
-under a random name remembered in the session (with the round); the confirm
-step reads that file again and imports it for real, re-checked against the
-database as it is at that moment. HR import into their own department (an
-owner elsewhere is a row error); administrators anywhere; others get 403.
+The flow (dry run, the file kept privately with its round between preview
+and confirm, re-checked when confirmed) is kpi_portal.import_flow's. HR
+import into their own department (an owner elsewhere is a row error);
+administrators anywhere; others get 403.
 URL patterns at the end of the module.
 """
 
-import io
-import re
-import secrets
-import time
-from pathlib import Path
-
-import xlsxwriter
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext as _
@@ -30,13 +21,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from indicators.carry import plans_carry_forward
 from indicators.importer import KPI_COLUMNS, kpis_import, kpis_read
 from indicators.models import Round
-from kpi_portal.tabular import TableError, check_upload_size
+from kpi_portal.import_flow import (
+    PendingUpload,
+    TableUploadForm,
+    TemplateSheet,
+    attempt,
+    template_response,
+)
 from orgchart.access import require_hr, roles_of
-
-SESSION_KEY = "kpi_import"
-SUFFIXES = (".xlsx", ".csv")
-STALE_SECONDS = 24 * 3600
-_TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
 COLUMN_HELP = {
     "owner_code": gettext_lazy("รหัสของหน่วยงานหรือบุคคลเจ้าของแผน"),
@@ -122,97 +114,31 @@ def _planning_rounds():
     return Round.objects.filter(status=Round.Status.PLANNING).order_by("-fiscal_year", "-number")
 
 
-class UploadForm(forms.Form):
+class UploadForm(TableUploadForm):
     round = forms.ModelChoiceField(
         label=gettext_lazy("รอบการประเมิน"), queryset=Round.objects.none(), empty_label=None
     )
-    file = forms.FileField(
-        label=gettext_lazy("ไฟล์ .xlsx หรือ .csv"),
-        widget=forms.ClearableFileInput(attrs={"accept": ",".join(SUFFIXES)}),
-    )
+    field_order = ("round", "file")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["round"].queryset = _planning_rounds()
 
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if Path(upload.name).suffix.lower() not in SUFFIXES:
-            raise forms.ValidationError(_("รองรับเฉพาะไฟล์ .xlsx หรือ .csv"))
-        try:
-            check_upload_size(upload)
-        except TableError as exc:
-            raise forms.ValidationError(exc.message) from None
-        return upload
 
-
-def _upload_dir() -> Path:
-    folder = Path(settings.PRIVATE_MEDIA_ROOT) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _pending(request) -> tuple[Path | None, dict]:
-    """The file this session uploaded and has not confirmed yet, if it still exists."""
-    pending = request.session.get(SESSION_KEY) or {}
-    token, suffix = pending.get("token", ""), pending.get("suffix", "")
-    if not _TOKEN.match(token) or suffix not in SUFFIXES:
-        return None, pending
-    found = _upload_dir() / f"kpis-{token}{suffix}"
-    return (found if found.is_file() else None), pending
-
-
-def _forget_pending(request) -> None:
-    found, _info = _pending(request)
-    if found is not None:
-        found.unlink(missing_ok=True)
-    request.session.pop(SESSION_KEY, None)
-
-
-def _remove_stale_uploads() -> None:
-    """Uploads abandoned at the preview step are removed after a day."""
-    limit = time.time() - STALE_SECONDS
-    for old in _upload_dir().glob("kpis-*"):
-        try:
-            if old.stat().st_mtime < limit:
-                old.unlink()
-        except OSError:
-            pass  # another request removed it first
-
-
-def _keep_upload(request, upload, the_round: Round) -> Path:
-    suffix = Path(upload.name).suffix.lower()
-    token = secrets.token_hex(16)
-    target = _upload_dir() / f"kpis-{token}{suffix}"
-    with target.open("wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
-    request.session[SESSION_KEY] = {
-        "token": token,
-        "suffix": suffix,
-        "filename": upload.name,
-        "round": the_round.pk,
-    }
-    return target
+def _pending(request) -> PendingUpload:
+    return PendingUpload(request, "kpis")
 
 
 def _columns():
     return [(column, COLUMN_HELP[column.key]) for column in KPI_COLUMNS]
 
 
-def _run(request, path: Path, the_round: Round, *, dry_run: bool, approve: bool = False):
-    """(report, file_error, errors) for the kept file."""
-    try:
-        report = kpis_import(
-            table=kpis_read(path),
-            round=the_round,
-            by=request.user,
-            dry_run=dry_run,
-            approve=approve,
+def _check(path, the_round: Round, user, *, dry_run: bool, approve: bool = False):
+    return attempt(
+        lambda: kpis_import(
+            table=kpis_read(path), round=the_round, by=user, dry_run=dry_run, approve=approve
         )
-    except TableError as exc:
-        return None, exc.message, exc.errors
-    return report, None, report.errors
+    )
 
 
 @login_required
@@ -222,20 +148,13 @@ def import_upload(request):
     require_hr(request.user)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        _forget_pending(request)
-        _remove_stale_uploads()
+        pending = _pending(request)
         upload, the_round = form.cleaned_data["file"], form.cleaned_data["round"]
-        kept = _keep_upload(request, upload, the_round)
-        report, file_error, errors = _run(request, kept, the_round, dry_run=True)
-        context = {
-            "filename": upload.name,
-            "round": the_round,
-            "report": report,
-            "file_error": file_error,
-            "errors": errors,
-        }
-        if errors or file_error:
-            _forget_pending(request)
+        kept = pending.keep(upload, round=the_round.pk)
+        outcome = _check(kept, the_round, request.user, dry_run=True)
+        context = {"filename": upload.name, "round": the_round, **outcome.context()}
+        if outcome.failed:
+            pending.forget()
             context["form"] = UploadForm(initial={"round": the_round})
         return render(request, "indicators/import_preview.html", context)
     context = {"form": form, "columns": _columns(), "has_rounds": _planning_rounds().exists()}
@@ -247,27 +166,23 @@ def import_upload(request):
 def import_confirm(request):
     """Import the file checked at the preview step, all or nothing; or cancel it."""
     require_hr(request.user)
-    kept, info = _pending(request)
-    the_round = Round.objects.filter(pk=info.get("round")).first()
+    pending = _pending(request)
+    kept = pending.path
+    the_round = Round.objects.filter(pk=pending.info.get("round") or 0).first()
     if request.POST.get("action") == "cancel" or kept is None or the_round is None:
-        _forget_pending(request)
+        pending.forget()
         if request.POST.get("action") != "cancel":
             messages.error(request, _("ไม่พบไฟล์ที่รอยืนยัน กรุณาอัปโหลดไฟล์อีกครั้ง"))
         return redirect("indicators:import")
     approve = request.POST.get("approve") == "1"
-    report, file_error, errors = _run(request, kept, the_round, dry_run=False, approve=approve)
-    _forget_pending(request)
-    if file_error or errors:
-        context = {
-            "filename": info.get("filename", kept.name),
-            "round": the_round,
-            "report": report,
-            "file_error": file_error,
-            "errors": errors,
-            "form": UploadForm(initial={"round": the_round}),
-            "confirm_failed": True,
-        }
+    filename = pending.filename or kept.name
+    outcome = _check(kept, the_round, request.user, dry_run=False, approve=approve)
+    pending.forget()
+    if outcome.failed:
+        context = {"filename": filename, "round": the_round, "confirm_failed": True}
+        context.update(outcome.context(), form=UploadForm(initial={"round": the_round}))
         return render(request, "indicators/import_preview.html", context)
+    report = outcome.report
     summary = _(
         "นำเข้าตัวชี้วัดรอบ %(round)s เรียบร้อย: ตัวชี้วัดใหม่ %(created)s แก้ไข %(updated)s "
         "ไม่เปลี่ยนแปลง %(unchanged)s (แผนใหม่ %(plans)s แผน อนุมัติ %(approved)s แผน)"
@@ -288,36 +203,17 @@ def import_confirm(request):
 def import_template(request):
     """An .xlsx with the Thai headers, example rows, and a sheet explaining the columns."""
     require_hr(request.user)
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
-    bold = workbook.add_format({"bold": True, "bg_color": "#DDE3EE", "border": 1})
-    sheet = workbook.add_worksheet(_("นำเข้าตัวชี้วัด"))
-    for index, column in enumerate(KPI_COLUMNS):
-        sheet.write_string(0, index, f"{column.label}*" if column.required else column.label, bold)
-        sheet.set_column(index, index, 30 if column.key in ("kpi", "kra", "job") else 14)
-    for number, values in enumerate(EXAMPLE_ROWS, start=1):
-        for index, value in enumerate(values):
-            if isinstance(value, int):
-                sheet.write_number(number, index, value)
-            elif value:
-                sheet.write_string(number, index, value)
-    sheet.freeze_panes(1, 0)
-    notes = workbook.add_worksheet(_("คำอธิบาย"))
-    for index, title in enumerate((_("คอลัมน์"), _("ชื่อคอลัมน์ภาษาอังกฤษ"), _("จำเป็น"), _("ความหมาย"))):
-        notes.write_string(0, index, title, bold)
-    for number, (column, meaning) in enumerate(_columns(), start=1):
-        required = _("จำเป็น") if column.required or column.key == "level_1" else ""
-        for index, value in enumerate((column.label, column.key, required, str(meaning))):
-            notes.write_string(number, index, value)
-    notes.set_column(0, 2, 20)
-    notes.set_column(3, 3, 80)
-    workbook.close()
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return template_response(
+        TemplateSheet(
+            title=_("นำเข้าตัวชี้วัด"),
+            columns=KPI_COLUMNS,
+            meanings=_columns(),
+            examples=EXAMPLE_ROWS,
+            widths=lambda column: 30 if column.key in ("kpi", "kra", "job") else 14,
+            filename="kpi-import-template.xlsx",
+            also_required=frozenset({"level_1"}),
+        )
     )
-    response["Content-Disposition"] = 'attachment; filename="kpi-import-template.xlsx"'
-    return response
 
 
 @login_required

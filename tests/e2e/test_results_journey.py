@@ -19,7 +19,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from appraisals.competencies import CORE_COMPETENCIES
-from appraisals.models import Appraisal, Competency, Evidence
+from appraisals.models import Appraisal, Evidence
 from appraisals.policy import policy_for
 from indicators.models import Round
 from tests.e2e.helpers import hr_menu, menu
@@ -41,9 +41,6 @@ RAISE_REASON = "ระบบใช้งานจริงครบทุกก�
 def tracking_plan(agency, the_round, settings, tmp_path):
     """officer1's approved plan in round 2569/1, which is tracking; evidence goes to tmp."""
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    for order, (code, name) in enumerate(CORE_COMPETENCIES):
-        # Seeded by a data migration, which a transactional test's flush removes.
-        Competency.objects.get_or_create(code=code, defaults={"name": name, "order": order})
     set_status(the_round, Round.Status.TRACKING)
     policy_for(the_round)
     return make_plan(agency.officer1, the_round, WORKED_EXAMPLE)
