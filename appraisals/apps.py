@@ -9,3 +9,4 @@ class AppraisalsConfig(AppConfig):
     def ready(self):
         # The worker process imports no views: job kinds register here.
         from appraisals import jobs  # noqa: F401
+        from appraisals.views import import_results  # noqa: F401

@@ -107,9 +107,9 @@ class _Write:
     note: str
 
 
-def results_read(upload, *, filename: str | None = None) -> Table:
+def results_read(upload, *, filename: str | None = None, progress=None) -> Table:
     """Read a results file; raises TableError when the file cannot be read at all."""
-    return read_table(upload, RESULT_COLUMNS, filename=filename)
+    return read_table(upload, RESULT_COLUMNS, filename=filename, progress=progress)
 
 
 def _department_of(by) -> int | None:

@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class IndicatorsConfig(AppConfig):
     name = "indicators"
     verbose_name = _("ตัวชี้วัด")
+
+    def ready(self):
+        # The worker process loads no URLs: the import page's job registers here.
+        from indicators.views import imports  # noqa: F401

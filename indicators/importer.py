@@ -133,9 +133,9 @@ class _Rollback(Exception):
     """Raised inside the transaction to undo every chunk already written."""
 
 
-def kpis_read(upload, *, filename: str | None = None) -> Table:
+def kpis_read(upload, *, filename: str | None = None, progress=None) -> Table:
     """Read a KPI file; raises TableError when the file cannot be read at all."""
-    return read_table(upload, KPI_COLUMNS, filename=filename, max_rows=MAX_ROWS)
+    return read_table(upload, KPI_COLUMNS, filename=filename, max_rows=MAX_ROWS, progress=progress)
 
 
 def _scope_of(by) -> int | None:

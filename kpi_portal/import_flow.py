@@ -6,25 +6,39 @@ confirm step reads that same file again and imports it for real, re-checked
 against the database as it is at that moment, so what is saved is what the
 checks saw. Files abandoned at the preview step are removed after a day.
 
+A file larger than IMPORT_BACKGROUND_BYTES is checked, and later imported,
+by the background worker instead (kpi_portal.jobs): the page goes to the
+job's progress bar (rows read of rows in the file), and when the job is done
+to the page's result view, which shows the same preview (or the same
+success message) from the outcome the job stored.
+
 Used by the org, KPI and results import pages; each keeps its own columns,
-importer and wording.
+importer and wording (an ImportPage).
 """
 
 import io
+import json
 import re
 import secrets
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, is_dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import xlsxwriter
 from django import forms
 from django.conf import settings
-from django.http import HttpResponse
+from django.contrib import messages
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kpi_portal.jobs import JobError, get_job_for, job_start, register
+from kpi_portal.models import Job
 from kpi_portal.tabular import TableError, check_upload_size
 
 SUFFIXES = (".xlsx", ".csv")
@@ -112,6 +126,10 @@ class PendingUpload:
             found.unlink(missing_ok=True)
         self.session.pop(self.key, None)
 
+    def hand_over(self) -> dict:
+        """Leave the file to a background import (which removes it) and forget it here."""
+        return self.session.pop(self.key, None) or {}
+
     def _remove_stale(self) -> None:
         limit = time.time() - STALE_SECONDS
         for old in upload_dir().glob(f"{self.prefix}-*"):
@@ -145,6 +163,145 @@ def attempt(run: Callable[[], object]) -> Outcome:
     except TableError as exc:
         return Outcome(file_error=exc.message, errors=exc.errors)
     return Outcome(report=report, errors=report.errors)
+
+
+# Importing in the background worker ----------------------------------------
+
+# check(path, params, user, dry_run=..., progress=...) -> the importer's report;
+# raises TableError for a file that cannot be read (see attempt()).
+Check = Callable[..., object]
+
+
+@dataclass(frozen=True)
+class ImportPage:
+    """One import page, as the background flow needs it."""
+
+    prefix: str  # as PendingUpload's
+    job_kind: str
+    check: Check
+    upload_url: str  # URL names: the upload page,
+    result_url: str  # and the result view, taking the job's pk
+
+
+def runs_in_background(path: Path) -> bool:
+    """Files above settings.IMPORT_BACKGROUND_BYTES are checked and imported by the worker."""
+    return path.stat().st_size > settings.IMPORT_BACKGROUND_BYTES
+
+
+def register_import(page: ImportPage, title) -> None:
+    """Register the page's import job (call it in the app's AppConfig.ready)."""
+
+    def run(job: Job, progress):
+        params = job.params
+        path = upload_dir() / f"{page.prefix}-{params['token']}{params['suffix']}"
+        dry_run = bool(params.get("dry_run"))
+        with translation.override(params.get("language") or settings.LANGUAGE_CODE):
+            if not _TOKEN.match(str(params.get("token"))) or not path.is_file():
+                raise JobError(_("ไม่พบไฟล์ที่รอยืนยัน กรุณาอัปโหลดไฟล์อีกครั้ง"))
+            checking = _("อ่านไฟล์แล้ว กำลังตรวจสอบข้อมูล") if dry_run else _("อ่านไฟล์แล้ว กำลังนำเข้า")
+
+            def reading(done: int, total: int) -> None:
+                progress(done, total)
+                if total and done >= total:  # read: the checks (and writes) follow
+                    Job.objects.filter(pk=job.pk).update(message=checking)
+
+            try:
+                outcome = attempt(
+                    lambda: page.check(
+                        path, params, job.requested_by, dry_run=dry_run, progress=reading
+                    )
+                )
+            finally:
+                if not dry_run:
+                    path.unlink(missing_ok=True)  # imported or refused: either way done with
+            target = job.output_path("outcome.json")
+            target.write_text(json.dumps(_plain(outcome), cls=DjangoJSONEncoder), "utf-8")
+            if outcome.failed:
+                return target, _("ไฟล์นี้ยังนำเข้าไม่ได้")
+            return target, _("ตรวจสอบไฟล์เรียบร้อย") if dry_run else _("นำเข้าเรียบร้อย")
+
+    register(page.job_kind, run, title=title, result_url=page.result_url)
+
+
+def import_job_start(page: ImportPage, request, *, dry_run: bool, **params) -> Job:
+    """Start the page's import job on the file the session holds (see PendingUpload)."""
+    pending = PendingUpload(request, page.prefix)
+    info = pending.info if dry_run else pending.hand_over()
+    params = {
+        "token": info.get("token"),
+        "suffix": info.get("suffix"),
+        "filename": info.get("filename"),
+        "dry_run": dry_run,
+        "language": translation.get_language(),
+        **params,
+    }
+    return job_start(kind=page.job_kind, params=params, by=request.user)
+
+
+def in_background(page: ImportPage, request, kept: Path, *, dry_run: bool, **params):
+    """For a large file: start the job and answer with its progress page; else None."""
+    if not runs_in_background(kept):
+        return None
+    job = import_job_start(page, request, dry_run=dry_run, **params)
+    return redirect("jobs:detail", pk=job.pk)
+
+
+@dataclass
+class JobResult:
+    """A finished import job as its page shows it."""
+
+    job: Job
+    outcome: Outcome
+    filename: str
+
+    @property
+    def dry_run(self) -> bool:
+        return bool(self.job.params.get("dry_run"))
+
+
+def import_job_result(page: ImportPage, request, pk) -> JobResult | HttpResponse:
+    """The requester's import job of this page with its outcome, or where to go instead.
+
+    Another person's job, or another page's, is a 404. A job still running
+    goes back to its progress page; one whose outcome has expired, or whose
+    file this session has since replaced, back to the upload page with a
+    message. A dry run whose file cannot be imported forgets the file, as the
+    page does in the request.
+    """
+    job = get_job_for(request.user, pk)
+    if job.kind != page.job_kind:
+        raise Http404("Not this page's job")
+    if not job.is_finished or job.status == Job.Status.FAILED:
+        return redirect("jobs:detail", pk=job.pk)
+    pending = PendingUpload(request, page.prefix)
+    path = job.result_path
+    replaced = job.params.get("dry_run") and pending.info.get("token") != job.params.get("token")
+    if path is None or not path.is_file() or replaced:
+        messages.error(request, _("ไม่พบไฟล์ที่รอยืนยัน กรุณาอัปโหลดไฟล์อีกครั้ง"))
+        return redirect(page.upload_url)
+    data = _record(json.loads(path.read_text("utf-8")))
+    outcome = Outcome(report=data.report, file_error=data.file_error, errors=data.errors)
+    if outcome.failed and job.params.get("dry_run"):
+        pending.forget()
+    return JobResult(job=job, outcome=outcome, filename=job.params.get("filename") or "")
+
+
+def _plain(outcome: Outcome) -> dict:
+    report = outcome.report
+    return {
+        "report": asdict(report) if is_dataclass(report) else report,
+        "file_error": outcome.file_error,
+        "errors": [asdict(error) for error in outcome.errors],
+    }
+
+
+def _record(value):
+    """JSON back into objects the templates and views read by attribute."""
+    if isinstance(value, dict):
+        return SimpleNamespace(**{key: _record(item) for key, item in value.items()})
+    if isinstance(value, list):
+        return [_record(item) for item in value]
+    return value
 
 
 @dataclass(frozen=True)

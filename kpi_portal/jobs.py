@@ -55,6 +55,9 @@ class JobKind:
     kind: str
     runner: Runner
     title: str
+    # A URL name taking the job's pk: where a finished job's result is shown
+    # (an import's preview) instead of a download link.
+    result_url: str = ""
 
 
 _registry: dict[str, JobKind] = {}
@@ -64,7 +67,7 @@ def _path_of(function) -> str:
     return f"{function.__module__}.{function.__qualname__}"
 
 
-def register(kind: str, runner: Runner | None = None, *, title: str = ""):
+def register(kind: str, runner: Runner | None = None, *, title: str = "", result_url: str = ""):
     """Register `runner(job, progress) -> (file path | None, message)` as `kind`.
 
     Also a decorator: `@register("indicators.kpi_import", title=...)`. The
@@ -75,7 +78,7 @@ def register(kind: str, runner: Runner | None = None, *, title: str = ""):
     if runner is None:
 
         def decorator(function: Runner) -> Runner:
-            register(kind, function, title=title)
+            register(kind, function, title=title, result_url=result_url)
             return function
 
         return decorator
@@ -84,7 +87,9 @@ def register(kind: str, runner: Runner | None = None, *, title: str = ""):
         raise ImproperlyConfigured(
             f"Job kind {kind!r} is already registered to {_path_of(existing.runner)}."
         )
-    _registry[kind] = JobKind(kind=kind, runner=runner, title=str(title) if title else kind)
+    _registry[kind] = JobKind(
+        kind=kind, runner=runner, title=str(title) if title else kind, result_url=result_url
+    )
     return runner
 
 

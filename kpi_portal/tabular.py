@@ -16,7 +16,7 @@ import itertools
 import os
 import warnings
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -43,6 +43,8 @@ __all__ = [
 ]
 
 Upload = str | os.PathLike[str] | bytes | bytearray | IO[bytes]
+Progress = Callable[[int, int], None]
+PROGRESS_ROWS = 1_000
 # Cells of one row: column number (1-based) -> (value, shown as a percentage).
 Cells = dict[int, tuple[Any, bool]]
 
@@ -132,20 +134,48 @@ def read_table(
     *,
     filename: str | None = None,
     max_rows: int = 200_000,
+    progress: Progress | None = None,
 ) -> Table:
     """Read the first sheet of an .xlsx, or a UTF-8 .csv, against ``columns``.
 
     Row problems are collected in ``Table.errors`` so the user sees every bad
     row at once; problems with the file itself raise TableError.
+    ``progress(rows read, rows in the file)`` is called as the rows come (the
+    total is the sheet's stated size, or the CSV's line count) and at the end.
     """
     if filename is None:
         filename = _name_of(upload)
     with _open_binary(upload) as stream:
         if _detect_type(stream, filename) == "xlsx":
             _check_zip(stream)
-            with _xlsx_rows(stream) as rows:
-                return _build_table(rows, columns, max_rows)
-        return _build_table(_csv_rows(stream), columns, max_rows)
+            with _xlsx_rows(stream) as (rows, lines):
+                return _build_table(_counted(rows, lines, progress), columns, max_rows)
+        lines = _count_lines(stream) if progress else 0
+        return _build_table(_counted(_csv_rows(stream), lines, progress), columns, max_rows)
+
+
+def _count_lines(stream: IO[bytes]) -> int:
+    start, count = stream.tell(), 0
+    while chunk := stream.read(1 << 20):
+        count += chunk.count(b"\n")
+    stream.seek(start)
+    return count
+
+
+def _counted(
+    rows: Iterator[tuple[int, Cells]], lines: int, progress: Progress | None
+) -> Iterator[tuple[int, Cells]]:
+    """The rows, telling ``progress`` every PROGRESS_ROWS data rows (the header is row 1)."""
+    if progress is None:
+        yield from rows
+        return
+    total, number = max(lines - 1, 0), 1
+    progress(0, total)
+    for number, cells in rows:
+        yield number, cells
+        if number % PROGRESS_ROWS == 0:
+            progress(number - 1, max(total, number - 1))
+    progress(number - 1, number - 1)
 
 
 def _name_of(upload: Upload) -> str | None:
@@ -248,8 +278,8 @@ class _CachedValueParser(WorkSheetParser):
 
 
 @contextmanager
-def _xlsx_rows(stream: IO[bytes]) -> Iterator[Iterator[tuple[int, Cells]]]:
-    """Stream the first sheet row by row.
+def _xlsx_rows(stream: IO[bytes]) -> Iterator[tuple[Iterator[tuple[int, Cells]], int]]:
+    """Stream the first sheet row by row; also the row count the sheet states (or 0).
 
     Driving openpyxl's parser ourselves (openpyxl is pinned) avoids building a
     cell object per cell and lets formulas without a cached value come through
@@ -295,7 +325,11 @@ def _xlsx_rows(stream: IO[bytes]) -> Iterator[Iterator[tuple[int, Cells]]]:
             raise TableError(_("อ่านไฟล์ Excel ไม่ได้ ไฟล์อาจเสียหาย")) from exc
 
     try:
-        yield rows()
+        try:
+            stated = workbook.worksheets[0].max_row or 0
+        except Exception:  # a damaged dimension: the rows themselves will tell
+            stated = 0
+        yield rows(), stated
     finally:
         workbook.close()
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 from kpi_portal.jobs import get_job_for, jobs_expire, kind_of
@@ -23,23 +24,41 @@ def _job_context(job: Job) -> dict:
         "job": job,
         "title": spec.title if spec else job.kind,
         "ttl_hours": settings.JOB_TTL_HOURS,
+        "result_url": _result_url(job),
     }
+
+
+def _result_url(job: Job) -> str:
+    """Where a finished job shows its result itself (an import's preview), if anywhere."""
+    spec = kind_of(job)
+    if job.status != Job.Status.DONE or spec is None or not spec.result_url:
+        return ""
+    return reverse(spec.result_url, args=[job.pk])
 
 
 @login_required
 def job_detail(request, pk):
     """A job's page: progress while it runs, then the download link (requester only)."""
     job = get_job_for(request.user, pk)
+    if url := _result_url(job):
+        return redirect(url)
     return render(request, "jobs/detail.html", _job_context(job))
 
 
 @never_cache
 @login_required
 def job_progress(request, pk):
-    """The progress partial htmx polls every second; 286 once the job has finished."""
+    """The progress partial htmx polls every second; 286 once the job has finished.
+
+    A job that shows its result on a page of its own sends the browser there.
+    """
     job = get_job_for(request.user, pk)
     status = HTMX_STOP_POLLING if job.is_finished else 200
-    return render(request, "jobs/_progress.html", _job_context(job), status=status)
+    context = _job_context(job)
+    response = render(request, "jobs/_progress.html", context, status=status)
+    if context["result_url"]:
+        response["HX-Redirect"] = context["result_url"]
+    return response
 
 
 @login_required

@@ -94,9 +94,9 @@ class ImportReport:
         return self.ok and not self.dry_run and bool(self.created or self.updated)
 
 
-def org_read(upload, *, filename: str | None = None) -> Table:
+def org_read(upload, *, filename: str | None = None, progress=None) -> Table:
     """Read an organization file; raises TableError when the file cannot be read at all."""
-    return read_table(upload, ORG_COLUMNS, filename=filename)
+    return read_table(upload, ORG_COLUMNS, filename=filename, progress=progress)
 
 
 def table_from_records(records: Iterable[Mapping], *, first_row: int = 2) -> Table:

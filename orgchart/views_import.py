@@ -14,10 +14,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kpi_portal.import_flow import (
+    ImportPage,
+    JobResult,
     PendingUpload,
     TableUploadForm,
     TemplateSheet,
     attempt,
+    import_job_result,
+    in_background,
+    register_import,
     template_response,
 )
 from orgchart.access import require_hr
@@ -55,12 +60,34 @@ EXAMPLE_ROWS = (
 )
 
 
+def _import(path, params, user, *, dry_run: bool, progress=None):
+    return org_import(table=org_read(path, progress=progress), by=user, dry_run=dry_run)
+
+
+IMPORT = ImportPage(
+    prefix="org",
+    job_kind="orgchart.import",
+    check=_import,
+    upload_url="orgchart:import",
+    result_url="orgchart:import_result",
+)
+register_import(IMPORT, title=gettext_lazy("นำเข้าโครงสร้างและบุคลากร"))
+
+
 def _pending(request) -> PendingUpload:
-    return PendingUpload(request, "org")
+    return PendingUpload(request, IMPORT.prefix)
 
 
 def _check(path, user, *, dry_run: bool):
-    return attempt(lambda: org_import(table=org_read(path), by=user, dry_run=dry_run))
+    return attempt(lambda: _import(path, {}, user, dry_run=dry_run))
+
+
+def _done(request, report):
+    summary = _("นำเข้าเรียบร้อย: สร้างใหม่ %(created)s รายการ แก้ไข %(updated)s รายการ")
+    summary += " " + _("ไม่เปลี่ยนแปลง %(unchanged)s รายการ")
+    counts = {"created": report.created, "updated": report.updated, "unchanged": report.unchanged}
+    messages.success(request, summary % counts)
+    return redirect(_done_url())
 
 
 def _done_url() -> str:
@@ -83,7 +110,10 @@ def import_upload(request):
     if request.method == "POST" and form.is_valid():
         pending = _pending(request)
         upload = form.cleaned_data["file"]
-        outcome = _check(pending.keep(upload), request.user, dry_run=True)
+        kept = pending.keep(upload)
+        if background := in_background(IMPORT, request, kept, dry_run=True):
+            return background
+        outcome = _check(kept, request.user, dry_run=True)
         context = {"filename": upload.name, **outcome.context()}
         if outcome.failed:
             pending.forget()
@@ -105,6 +135,8 @@ def import_confirm(request):
             messages.error(request, _("ไม่พบไฟล์ที่รอยืนยัน กรุณาอัปโหลดไฟล์อีกครั้ง"))
         return redirect("orgchart:import")
     filename = pending.filename or kept.name
+    if background := in_background(IMPORT, request, kept, dry_run=False):
+        return background
     outcome = _check(kept, request.user, dry_run=False)
     pending.forget()
     if outcome.failed:
@@ -112,12 +144,24 @@ def import_confirm(request):
         context = {"filename": filename, **outcome.context()}
         context.update(form=TableUploadForm(), confirm_failed=True)
         return render(request, "orgchart/import_preview.html", context)
-    report = outcome.report
-    summary = _("นำเข้าเรียบร้อย: สร้างใหม่ %(created)s รายการ แก้ไข %(updated)s รายการ")
-    summary += " " + _("ไม่เปลี่ยนแปลง %(unchanged)s รายการ")
-    counts = {"created": report.created, "updated": report.updated, "unchanged": report.unchanged}
-    messages.success(request, summary % counts)
-    return redirect(_done_url())
+    return _done(request, outcome.report)
+
+
+@login_required
+@require_GET
+def import_result(request, pk):
+    """A background check or import, finished: the same preview, or the same message."""
+    require_hr(request.user)
+    result = import_job_result(IMPORT, request, pk)
+    if not isinstance(result, JobResult):
+        return result
+    outcome = result.outcome
+    if outcome.failed or result.dry_run:
+        context = {"filename": result.filename, **outcome.context()}
+        if outcome.failed:
+            context.update(form=TableUploadForm(), confirm_failed=not result.dry_run)
+        return render(request, "orgchart/import_preview.html", context)
+    return _done(request, outcome.report)
 
 
 @login_required
@@ -140,5 +184,6 @@ def import_template(request):
 import_urlpatterns = [
     path("import/", import_upload, name="import"),
     path("import/confirm/", import_confirm, name="import_confirm"),
+    path("import/jobs/<uuid:pk>/", import_result, name="import_result"),
     path("import/template.xlsx", import_template, name="import_template"),
 ]

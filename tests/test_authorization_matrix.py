@@ -157,6 +157,18 @@ def job(w) -> dict:
     return {"pk": w.job.pk}
 
 
+# The import pages' background jobs (kpi_portal.import_flow), by result URL name.
+IMPORT_JOBS = {
+    "orgchart:import_result": "orgchart.import",
+    "indicators:import_result": "indicators.kpi_import",
+    "appraisals:import_result": "appraisals.results_import",
+}
+
+
+def import_job(name: str):
+    return lambda w: {"pk": w.imports[IMPORT_JOBS[name]].pk}
+
+
 def version(plan_attr: str):
     return lambda w: {"version": getattr(w, plan_attr).version}
 
@@ -179,6 +191,10 @@ MATRIX: dict[str, Row] = {
     "orgchart:person": Row(lambda w: {"pk": w.a.officer1.pk}, officer1_records()),
     "orgchart:import": Row(none, hr_page(), post=hr_page(200)),
     "orgchart:import_confirm": Row(none, post_only(), post=hr_page(302)),
+    # HR's own background import; HR of another department or an admin: not theirs.
+    "orgchart:import_result": Row(
+        import_job("orgchart:import_result"), expect(403, hr=200, hr_other=404, admin=404)
+    ),
     "orgchart:import_template": Row(none, hr_page()),
     # indicators: plans -----------------------------------------------------------
     # Everyone with a place in the tree is taken to their plan of the current round.
@@ -231,6 +247,10 @@ MATRIX: dict[str, Row] = {
     "indicators:round_status": Row(planning_round, post_only(), post=hr_page(302)),
     "indicators:import": Row(none, hr_page(), post=hr_page(200)),
     "indicators:import_confirm": Row(none, post_only(), post=hr_page(302)),
+    # HR's own background import; HR of another department or an admin: not theirs.
+    "indicators:import_result": Row(
+        import_job("indicators:import_result"), expect(403, hr=200, hr_other=404, admin=404)
+    ),
     "indicators:import_template": Row(none, hr_page()),
     # HR carry their own department's plans forward (the service is scoped by tree).
     "indicators:carry_forward": Row(
@@ -281,6 +301,10 @@ MATRIX: dict[str, Row] = {
     "appraisals:export_form": Row(approved_plan, officer1_records()),
     "appraisals:import": Row(none, hr_page(), post=hr_page(200)),
     "appraisals:import_confirm": Row(none, post_only(), post=hr_page(302)),
+    # HR's own background import; HR of another department or an admin: not theirs.
+    "appraisals:import_result": Row(
+        import_job("appraisals:import_result"), expect(403, hr=200, hr_other=404, admin=404)
+    ),
 }
 
 
@@ -406,6 +430,10 @@ def build_world(agency: SimpleNamespace) -> SimpleNamespace:
     path.write_bytes(b"PK\x03\x04")
     Job.objects.filter(pk=job.pk).update(result_file=f"{job.pk}/report.xlsx")
     job.refresh_from_db()
+    imports = {
+        kind: finished_import(kind, agency.hr.user, {"round": tracking.pk})
+        for kind in IMPORT_JOBS.values()
+    }
     return SimpleNamespace(
         a=agency,
         tracking=tracking,
@@ -419,7 +447,25 @@ def build_world(agency: SimpleNamespace) -> SimpleNamespace:
         result=result,
         evidence=evidence,
         job=job,
+        imports=imports,
     )
+
+
+def finished_import(kind: str, user, params: dict) -> Job:
+    """An import that HR ran in the background and the file turned out unreadable."""
+    job = Job.objects.create(
+        kind=kind,
+        requested_by=user,
+        params={"dry_run": False, "token": "0" * 32, "suffix": ".csv", **params},
+        status=Job.Status.DONE,
+        finished_at=timezone.now(),
+        expires_at=timezone.now() + timedelta(hours=1),
+    )
+    path = jobs_root() / str(job.pk) / "outcome.json"
+    path.parent.mkdir(parents=True)
+    path.write_text('{"report": null, "file_error": "อ่านไฟล์ไม่ได้", "errors": []}')
+    Job.objects.filter(pk=job.pk).update(result_file=f"{job.pk}/outcome.json")
+    return job
 
 
 @pytest.fixture(scope="module")

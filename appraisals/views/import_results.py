@@ -8,15 +8,26 @@ Officers and heads who are not HR get 403.
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from appraisals.importer import RESULT_COLUMNS, results_import, results_read
 from indicators.models import Round
-from kpi_portal.import_flow import PendingUpload, TableUploadForm, attempt
+from kpi_portal.import_flow import (
+    ImportPage,
+    JobResult,
+    PendingUpload,
+    TableUploadForm,
+    attempt,
+    import_job_result,
+    in_background,
+    register_import,
+)
 from orgchart.access import require_hr
 
 COLUMN_HELP = {
@@ -37,14 +48,43 @@ class UploadForm(TableUploadForm):
     field_order = ("round", "file")
 
 
+def _import(path, params, user, *, dry_run: bool, progress=None):
+    """Check (dry run) or import the kept file into params["round"]."""
+    the_round = Round.objects.filter(pk=params.get("round") or 0).first()
+    if the_round is None:
+        raise ValidationError(_("ไม่พบรอบการประเมินที่ขอ"))
+    table = results_read(path, progress=progress)
+    return results_import(table=table, round=the_round, by=user, dry_run=dry_run)
+
+
+IMPORT = ImportPage(
+    prefix="results",
+    job_kind="appraisals.results_import",
+    check=_import,
+    upload_url="appraisals:import",
+    result_url="appraisals:import_result",
+)
+register_import(IMPORT, title=gettext_lazy("นำเข้าผลการดำเนินงาน"))
+
+
 def _pending(request) -> PendingUpload:
-    return PendingUpload(request, "results")
+    return PendingUpload(request, IMPORT.prefix)
 
 
 def _check(path, the_round: Round, user, *, dry_run: bool):
-    return attempt(
-        lambda: results_import(table=results_read(path), round=the_round, by=user, dry_run=dry_run)
+    return attempt(lambda: _import(path, {"round": the_round.pk}, user, dry_run=dry_run))
+
+
+def _done(request, report):
+    messages.success(
+        request,
+        _(
+            "นำเข้าผลการดำเนินงานเรียบร้อย: บันทึกใหม่ %(created)s รายการ "
+            "แก้ไข %(updated)s รายการ ไม่เปลี่ยนแปลง %(unchanged)s รายการ"
+        )
+        % {"created": report.created, "updated": report.updated, "unchanged": report.unchanged},
     )
+    return redirect("appraisals:import")
 
 
 @login_required
@@ -57,6 +97,9 @@ def import_upload(request):
         pending = _pending(request)
         upload, the_round = form.cleaned_data["file"], form.cleaned_data["round"]
         kept = pending.keep(upload, round=the_round.pk)
+        background = in_background(IMPORT, request, kept, dry_run=True, round=the_round.pk)
+        if background:
+            return background
         outcome = _check(kept, the_round, request.user, dry_run=True)
         if outcome.failed:
             pending.forget()
@@ -80,6 +123,9 @@ def import_confirm(request):
         pending.forget()
         return redirect("appraisals:import")
     filename = pending.filename or kept.name
+    background = in_background(IMPORT, request, kept, dry_run=False, round=the_round.pk)
+    if background:
+        return background
     outcome = _check(kept, the_round, request.user, dry_run=False)
     pending.forget()
     if outcome.failed:
@@ -87,19 +133,31 @@ def import_confirm(request):
         context = {"filename": filename, "round": the_round, "confirm_failed": True}
         context.update(outcome.context(), form=UploadForm())
         return render(request, "appraisals/import_preview.html", context)
-    report = outcome.report
-    messages.success(
-        request,
-        _(
-            "นำเข้าผลการดำเนินงานเรียบร้อย: บันทึกใหม่ %(created)s รายการ "
-            "แก้ไข %(updated)s รายการ ไม่เปลี่ยนแปลง %(unchanged)s รายการ"
-        )
-        % {"created": report.created, "updated": report.updated, "unchanged": report.unchanged},
-    )
-    return redirect("appraisals:import")
+    return _done(request, outcome.report)
+
+
+@login_required
+@require_GET
+def import_result(request, pk):
+    """A background check or import, finished: the same preview, or the same message."""
+    require_hr(request.user)
+    result = import_job_result(IMPORT, request, pk)
+    if not isinstance(result, JobResult):
+        return result
+    outcome = result.outcome
+    the_round = Round.objects.filter(pk=result.job.params.get("round") or 0).first()
+    if the_round is None:
+        raise Http404("The round is gone")
+    if outcome.failed or result.dry_run:
+        context = {"filename": result.filename, "round": the_round, **outcome.context()}
+        if outcome.failed:
+            context.update(form=UploadForm(), confirm_failed=not result.dry_run)
+        return render(request, "appraisals/import_preview.html", context)
+    return _done(request, outcome.report)
 
 
 urlpatterns = [
     path("import/", import_upload, name="import"),
     path("import/confirm/", import_confirm, name="import_confirm"),
+    path("import/jobs/<uuid:pk>/", import_result, name="import_result"),
 ]

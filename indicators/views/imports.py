@@ -22,10 +22,15 @@ from indicators.carry import plans_carry_forward
 from indicators.importer import KPI_COLUMNS, kpis_import, kpis_read
 from indicators.models import Round
 from kpi_portal.import_flow import (
+    ImportPage,
+    JobResult,
     PendingUpload,
     TableUploadForm,
     TemplateSheet,
     attempt,
+    import_job_result,
+    in_background,
+    register_import,
     template_response,
 )
 from orgchart.access import require_hr, roles_of
@@ -125,8 +130,32 @@ class UploadForm(TableUploadForm):
         self.fields["round"].queryset = _planning_rounds()
 
 
+def _import(path, params, user, *, dry_run: bool, progress=None):
+    """Check (dry run) or import the kept file into params["round"]."""
+    the_round = Round.objects.filter(pk=params.get("round") or 0).first()
+    if the_round is None:
+        raise ValidationError(_("ไม่พบรอบการประเมินที่ขอ"))
+    return kpis_import(
+        table=kpis_read(path, progress=progress),
+        round=the_round,
+        by=user,
+        dry_run=dry_run,
+        approve=bool(params.get("approve")),
+    )
+
+
+IMPORT = ImportPage(
+    prefix="kpis",
+    job_kind="indicators.kpi_import",
+    check=_import,
+    upload_url="indicators:import",
+    result_url="indicators:import_result",
+)
+register_import(IMPORT, title=gettext_lazy("นำเข้าตัวชี้วัด"))
+
+
 def _pending(request) -> PendingUpload:
-    return PendingUpload(request, "kpis")
+    return PendingUpload(request, IMPORT.prefix)
 
 
 def _columns():
@@ -134,11 +163,24 @@ def _columns():
 
 
 def _check(path, the_round: Round, user, *, dry_run: bool, approve: bool = False):
-    return attempt(
-        lambda: kpis_import(
-            table=kpis_read(path), round=the_round, by=user, dry_run=dry_run, approve=approve
-        )
-    )
+    params = {"round": the_round.pk, "approve": approve}
+    return attempt(lambda: _import(path, params, user, dry_run=dry_run))
+
+
+def _done(request, report, the_round: Round):
+    summary = _(
+        "นำเข้าตัวชี้วัดรอบ %(round)s เรียบร้อย: ตัวชี้วัดใหม่ %(created)s แก้ไข %(updated)s "
+        "ไม่เปลี่ยนแปลง %(unchanged)s (แผนใหม่ %(plans)s แผน อนุมัติ %(approved)s แผน)"
+    ) % {
+        "round": the_round.code,
+        "created": report.created,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "plans": report.plans_created,
+        "approved": report.plans_approved,
+    }
+    messages.success(request, summary)
+    return redirect("indicators:import")
 
 
 @login_required
@@ -151,6 +193,9 @@ def import_upload(request):
         pending = _pending(request)
         upload, the_round = form.cleaned_data["file"], form.cleaned_data["round"]
         kept = pending.keep(upload, round=the_round.pk)
+        background = in_background(IMPORT, request, kept, dry_run=True, round=the_round.pk)
+        if background:
+            return background
         outcome = _check(kept, the_round, request.user, dry_run=True)
         context = {"filename": upload.name, "round": the_round, **outcome.context()}
         if outcome.failed:
@@ -176,26 +221,40 @@ def import_confirm(request):
         return redirect("indicators:import")
     approve = request.POST.get("approve") == "1"
     filename = pending.filename or kept.name
+    background = in_background(
+        IMPORT, request, kept, dry_run=False, round=the_round.pk, approve=approve
+    )
+    if background:
+        return background
     outcome = _check(kept, the_round, request.user, dry_run=False, approve=approve)
     pending.forget()
     if outcome.failed:
         context = {"filename": filename, "round": the_round, "confirm_failed": True}
         context.update(outcome.context(), form=UploadForm(initial={"round": the_round}))
         return render(request, "indicators/import_preview.html", context)
-    report = outcome.report
-    summary = _(
-        "นำเข้าตัวชี้วัดรอบ %(round)s เรียบร้อย: ตัวชี้วัดใหม่ %(created)s แก้ไข %(updated)s "
-        "ไม่เปลี่ยนแปลง %(unchanged)s (แผนใหม่ %(plans)s แผน อนุมัติ %(approved)s แผน)"
-    ) % {
-        "round": the_round.code,
-        "created": report.created,
-        "updated": report.updated,
-        "unchanged": report.unchanged,
-        "plans": report.plans_created,
-        "approved": report.plans_approved,
-    }
-    messages.success(request, summary)
-    return redirect("indicators:import")
+    return _done(request, outcome.report, the_round)
+
+
+@login_required
+@require_GET
+def import_result(request, pk):
+    """A background check or import, finished: the same preview, or the same message."""
+    require_hr(request.user)
+    result = import_job_result(IMPORT, request, pk)
+    if not isinstance(result, JobResult):
+        return result
+    outcome = result.outcome
+    the_round = Round.objects.filter(pk=result.job.params.get("round") or 0).first()
+    if the_round is None:
+        raise Http404("The round is gone")
+    if outcome.failed or result.dry_run:
+        context = {"filename": result.filename, "round": the_round, **outcome.context()}
+        if outcome.failed:
+            context.update(
+                form=UploadForm(initial={"round": the_round}), confirm_failed=not result.dry_run
+            )
+        return render(request, "indicators/import_preview.html", context)
+    return _done(request, outcome.report, the_round)
 
 
 @login_required
@@ -254,6 +313,7 @@ def carry_forward(request, pk):
 urlpatterns = [
     path("import/", import_upload, name="import"),
     path("import/confirm/", import_confirm, name="import_confirm"),
+    path("import/jobs/<uuid:pk>/", import_result, name="import_result"),
     path("import/template.xlsx", import_template, name="import_template"),
     path("rounds/<int:pk>/carry-forward/", carry_forward, name="carry_forward"),
 ]
