@@ -33,7 +33,7 @@ from django.contrib import messages
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -203,7 +203,8 @@ def register_import(page: ImportPage, title) -> None:
             def reading(done: int, total: int) -> None:
                 progress(done, total)
                 if total and done >= total:  # read: the checks (and writes) follow
-                    Job.objects.filter(pk=job.pk).update(message=checking)
+                    now = timezone.now()
+                    Job.objects.filter(pk=job.pk).update(message=checking, updated_at=now)
 
             try:
                 outcome = attempt(

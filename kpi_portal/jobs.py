@@ -31,7 +31,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import connection, transaction
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from kpi_portal.models import Job, jobs_root
 
@@ -233,13 +234,39 @@ def job_run(*, job_id) -> str:
     return Job.Status.DONE.value
 
 
+def jobs_reap(*, now: datetime | None = None, pk=None) -> int:
+    """Mark failed the running jobs silent for JOB_SILENT_MINUTES; returns how many.
+
+    A worker stopped mid-job (a restart, the machine lost) leaves its job
+    "running" for ever; the requester should be told to start it again.
+    Runners report progress at least every few seconds while reading or
+    writing, so a long silence means nobody is working on the job. `pk`
+    limits the check to one job (its page does that on every look).
+    """
+    now = now or timezone.now()
+    silent = Job.objects.filter(
+        status=Job.Status.RUNNING,
+        updated_at__lt=now - timedelta(minutes=settings.JOB_SILENT_MINUTES),
+    )
+    if pk is not None:
+        silent = silent.filter(pk=pk)
+    with translation.override(settings.LANGUAGE_CODE):
+        error = _("งานหยุดกลางคันเพราะเครื่องที่ทำงานนี้หยุดทำงาน ไม่มีการบันทึกข้อมูลใด ๆ กรุณาสั่งงานใหม่อีกครั้ง")
+    count = silent.update(status=Job.Status.FAILED, error=error, finished_at=now, updated_at=now)
+    if count:
+        logger.warning("Marked %d silent running job(s) failed", count)
+    return count
+
+
 def jobs_expire(*, now: datetime | None = None) -> int:
     """Delete the result files whose time is up; returns how many.
 
-    Called by `manage.py expire_jobs` (cron) and whenever a job starts.
-    The job rows stay, so their pages can say the file has expired.
+    Called by `manage.py expire_jobs` (cron) and whenever a job starts;
+    also marks silent running jobs failed (jobs_reap). The job rows stay,
+    so their pages can say the file has expired.
     """
     now = now or timezone.now()
+    jobs_reap(now=now)
     expired = Job.objects.filter(expires_at__lte=now).exclude(result_file="")
     count = 0
     for job in expired.only("pk", "result_file"):

@@ -3,7 +3,7 @@
 Environment variables (documented in README.md; the production set is in
 deploy/production.env.example):
 DEBUG, SECRET_KEY (required when DEBUG is off), DATABASE_URL, ALLOWED_HOSTS,
-CSRF_TRUSTED_ORIGINS, PRIVATE_MEDIA_ROOT, TASKS_BACKEND, JOB_TTL_HOURS,
+CSRF_TRUSTED_ORIGINS, PRIVATE_MEDIA_ROOT, TASKS_BACKEND, JOB_TTL_HOURS, JOB_SILENT_MINUTES,
 REPORT_BACKGROUND_ROWS, IMPORT_BACKGROUND_BYTES, WORKER_STALE_MINUTES,
 SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS, SECURE_HSTS_INCLUDE_SUBDOMAINS,
 SECURE_HSTS_PRELOAD, TRUST_X_FORWARDED_PROTO, TRUSTED_PROXY_COUNT,
@@ -228,6 +228,9 @@ TASKS = {
 }
 # Result files of jobs stay downloadable this long.
 JOB_TTL_HOURS = env_int("JOB_TTL_HOURS", 24)
+# A running job that has not reported progress for this long is marked
+# failed (its worker was stopped); the requester is asked to start it again.
+JOB_SILENT_MINUTES = env_int("JOB_SILENT_MINUTES", 30)
 # A round report with more rows than this (units + officers + KPIs) is written
 # by the background worker, with a progress bar, instead of in the request.
 REPORT_BACKGROUND_ROWS = env_int("REPORT_BACKGROUND_ROWS", 5000)

@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
-from kpi_portal.jobs import get_job_for, jobs_expire, kind_of
+from kpi_portal.jobs import get_job_for, jobs_expire, jobs_reap, kind_of
 from kpi_portal.models import Job
 
 # htmx stops polling an element when the response has this status.
@@ -36,10 +36,18 @@ def _result_url(job: Job) -> str:
     return reverse(spec.result_url, args=[job.pk])
 
 
+def _current_job(request, pk) -> Job:
+    """The requester's job (404 for others), failed first if its worker has gone silent."""
+    job = get_job_for(request.user, pk)
+    if job.status == Job.Status.RUNNING and jobs_reap(pk=job.pk):
+        job.refresh_from_db()
+    return job
+
+
 @login_required
 def job_detail(request, pk):
     """A job's page: progress while it runs, then the download link (requester only)."""
-    job = get_job_for(request.user, pk)
+    job = _current_job(request, pk)
     if url := _result_url(job):
         return redirect(url)
     return render(request, "jobs/detail.html", _job_context(job))
@@ -52,7 +60,7 @@ def job_progress(request, pk):
 
     A job that shows its result on a page of its own sends the browser there.
     """
-    job = get_job_for(request.user, pk)
+    job = _current_job(request, pk)
     status = HTMX_STOP_POLLING if job.is_finished else 200
     context = _job_context(job)
     response = render(request, "jobs/_progress.html", context, status=status)

@@ -268,3 +268,47 @@ def test_database_backend_queues_the_job_for_the_worker(officer, settings):
     assert job.status == Job.Status.DONE and job.result_path.is_file()
     # A task delivered twice does not run the job twice.
     assert task.task.call(*task.args_kwargs["args"]) == "skipped"
+
+
+def running_job(officer, silent_for: timedelta) -> Job:
+    """A job a worker claimed and then stopped reporting on."""
+    when = timezone.now() - silent_for
+    return Job.objects.create(
+        kind="tests.write_rows",
+        params={"rows": 10},
+        requested_by=officer,
+        status=Job.Status.RUNNING,
+        done=4,
+        total=10,
+        started_at=when,
+        updated_at=when,
+    )
+
+
+def test_a_job_whose_worker_went_silent_is_shown_as_failed(officer, client_for, agency, settings):
+    settings.JOB_SILENT_MINUTES = 30
+    gone = running_job(officer, timedelta(minutes=31))
+    busy = running_job(officer, timedelta(minutes=5))
+    client = client_for(agency.officer1)
+
+    partial = client.get(reverse("jobs:progress", args=[gone.pk]))
+
+    assert partial.status_code == 286  # polling stops
+    assert "งานหยุดกลางคัน" in partial.content.decode()
+    gone.refresh_from_db()
+    assert gone.status == Job.Status.FAILED and gone.finished_at is not None
+    still = client.get(reverse("jobs:progress", args=[busy.pk]))
+    assert still.status_code == 200 and 'hx-trigger="every 1s"' in still.content.decode()
+    busy.refresh_from_db()
+    assert busy.status == Job.Status.RUNNING
+
+
+def test_expire_jobs_also_fails_silent_jobs(officer, settings):
+    settings.JOB_SILENT_MINUTES = 30
+    gone = running_job(officer, timedelta(hours=2))
+
+    call_command("expire_jobs", verbosity=0)
+
+    gone.refresh_from_db()
+    assert gone.status == Job.Status.FAILED
+    assert "กรุณาสั่งงานใหม่อีกครั้ง" in gone.error
