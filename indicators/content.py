@@ -155,10 +155,14 @@ def _refuse_beyond_weight(kpi: KPI, data: dict) -> None:
         field for field, value in data.items() if field != "weight" and not _same(kpi, field, value)
     ]
     if changed:
-        raise ValidationError(
-            _("ตัวชี้วัด %(code)s ถ่ายทอดโดยตรงจาก %(parent)s จึงแก้ไขได้เฉพาะน้ำหนัก")
-            % {"code": kpi.code, "parent": kpi.parent.code}
-        )
+        if kpi.is_split_child:
+            message = _(
+                "ตัวชี้วัด %(code)s แบ่งค่าเป้าหมายจาก %(parent)s ค่าเป้าหมายกำหนดโดยผู้บังคับบัญชา "
+                "จึงแก้ไขได้เฉพาะน้ำหนัก"
+            )
+        else:
+            message = _("ตัวชี้วัด %(code)s ถ่ายทอดโดยตรงจาก %(parent)s จึงแก้ไขได้เฉพาะน้ำหนัก")
+        raise ValidationError(message % {"code": kpi.code, "parent": kpi.parent.code})
 
 
 def _apply(kpi: KPI, data: dict, plan: Plan, errors: dict) -> None:
@@ -253,7 +257,8 @@ def kpi_save(
 
     A blank code is generated (the owner's code and a number, unique in the
     round). The levels are checked for the scale, with a message per level. A
-    KPI cascaded directly from the supervisor may change only its weight. After
+    KPI cascaded directly from the supervisor, or a share of a split target,
+    may change only its weight. After
     saving, its own direct-cascaded children follow it.
     """
     unknown = set(data) - set(KPI_FIELDS)
@@ -267,7 +272,7 @@ def kpi_save(
         else:
             kpi, action = _fresh(KPI, kpi, plan), "kpi_update"
             before = snapshot(kpi, KPI_FIELDS)
-            if kpi.is_direct_child:
+            if kpi.set_by_supervisor:
                 _refuse_beyond_weight(kpi, data)
         old_kra_id = kpi.kra_id
         errors: dict[str, list] = {}

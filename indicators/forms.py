@@ -62,7 +62,7 @@ class KRAForm(VersionForm):
 
 
 class KPIForm(VersionForm):
-    """A KPI's fields, from the model; a direct-cascaded KPI gets the weight only."""
+    """A KPI's fields, from the model; a KPI set by the supervisor gets the weight only."""
 
     def __init__(self, *args, plan: Plan, kpi: KPI | None = None, **kwargs):
         if kpi is not None and "initial" not in kwargs:
@@ -71,7 +71,7 @@ class KPIForm(VersionForm):
             }
         super().__init__(*args, **kwargs)
         self.plan, self.kpi = plan, kpi
-        self.weight_only = kpi is not None and kpi.is_direct_child
+        self.weight_only = kpi is not None and kpi.set_by_supervisor
         names = ("weight",) if self.weight_only else KPI_FIELDS
         fields = forms.fields_for_model(KPI, fields=[n for n in names if n not in LEVEL_FIELDS])
         for name in names:

@@ -269,6 +269,20 @@ class KPI(models.Model):
     def is_direct_child(self) -> bool:
         return self.parent_id is not None and self.cascade == self.Cascade.DIRECT
 
+    @property
+    def is_split_child(self) -> bool:
+        return self.parent_id is not None and self.cascade == self.Cascade.SPLIT
+
+    @property
+    def set_by_supervisor(self) -> bool:
+        """Cascaded directly or as a split share: the owner sets only the weight.
+
+        The targets of a split share are the supervisor's allocation, checked
+        for coverage when it is made; the owner changing them would open a
+        shortfall nobody sees.
+        """
+        return self.is_direct_child or self.is_split_child
+
 
 class HistoryEntry(models.Model):
     """Who changed what, when: old and new values, shown as the plan's timeline."""

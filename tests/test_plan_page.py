@@ -82,6 +82,16 @@ def test_a_cascaded_kpi_shows_its_source_and_is_read_only_except_weight(
     assert "แก้ไขได้เฉพาะน้ำหนัก" in html
 
 
+def test_a_split_share_is_edited_by_its_weight_alone(agency, the_round, client_for):
+    parent = make_plan(agency.grp_head, the_round, kpis=1).kpis.get()
+    plan = make_plan(agency.officer1, the_round)
+    share = make_kpi(plan, plan.kras.get(), parent=parent, cascade="split", unit="เรื่อง")
+    form = client_for(agency.officer1).get(reverse("indicators:kpi_edit", args=[share.pk]), **HTMX)
+    html = form.content.decode()
+    assert f"ตัวชี้วัดนี้แบ่งค่าเป้าหมายจาก {parent.code}" in html
+    assert 'name="weight"' in html and 'name="level_5"' not in html and 'name="name"' not in html
+
+
 def test_supervisor_sees_the_plan_read_only_with_decision_buttons(agency, the_round, client_for):
     plan = make_plan(agency.officer1, the_round, kpis=2, status=Plan.Status.SUBMITTED)
     html = client_for(agency.grp_head).get(plan_url(plan)).content.decode()

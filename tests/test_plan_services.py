@@ -117,6 +117,24 @@ def test_a_direct_cascaded_kpi_may_change_only_its_weight(agency, the_round):
     services.kpi_save(plan=plan, kpi=child, data=same, expected_version=None, by=user)
 
 
+def test_a_split_share_keeps_the_supervisors_targets_and_takes_a_weight(agency, the_round):
+    parent = make_plan(agency.grp_head, the_round, kpis=1).kpis.get()
+    plan = make_plan(agency.officer1, the_round)
+    share = make_kpi(plan, plan.kras.get(), parent=parent, cascade="split", weight=10, unit="เรื่อง")
+    user = agency.officer1.user
+    with pytest.raises(ValidationError, match=r"แบ่งค่าเป้าหมายจาก .* ค่าเป้าหมายกำหนดโดยผู้บังคับบัญชา"):
+        services.kpi_save(
+            plan=plan, kpi=share, data={"level_3": Decimal(1)}, expected_version=None, by=user
+        )
+    share.refresh_from_db()
+    assert share.level_3 == 30
+    services.kpi_save(
+        plan=plan, kpi=share, data={"weight": Decimal(25)}, expected_version=None, by=user
+    )
+    share.refresh_from_db()
+    assert share.weight == 25
+
+
 def test_a_cascaded_kpi_cannot_be_deleted_by_either_side(agency, the_round):
     parent = make_plan(agency.grp_head, the_round, kpis=1).kpis.get()
     plan = make_plan(agency.officer1, the_round)
