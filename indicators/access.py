@@ -1,13 +1,13 @@
 """Who may see, edit and decide on plans; built on orgchart.access."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from indicators.models import KPI, KRA, Plan
 from orgchart.access import roles_of, visible_q
 from orgchart.hierarchy import head_of, supervisor_of
-from orgchart.models import Node
+from orgchart.models import Kind, Node
 
 # What a plan page shows about the plan itself, fetched with it in one query.
 PLAN_RELATED = (
@@ -40,12 +40,46 @@ def can_edit(user, plan: Plan) -> bool:
 
 
 def can_decide(user, plan: Plan) -> bool:
-    """The owner's supervisor approves or returns the plan."""
-    me = roles_of(user).node
-    if me is None or plan.owner_id == me.pk:
+    """The owner's supervisor approves or returns the plan (and assesses its appraisal).
+
+    A plan with no supervisor in the tree (the department head's, the
+    department's own, or one whose chain has no head up to the top) is
+    agreed outside the agency's tree, with the minister or the permanent
+    secretary: HR of the department, or an administrator, records that
+    decision. Nobody decides on a plan they hold.
+    """
+    roles = roles_of(user)
+    me = roles.node
+    if me is not None and me.pk in (plan.owner_id, getattr(holder_of(plan.owner), "pk", None)):
         return False
     supervisor = supervisor_of(plan.owner)
-    return supervisor is not None and supervisor.pk == me.pk
+    if supervisor is None:
+        return roles.is_admin or (roles.is_hr and me.tree_id == plan.owner.tree_id)
+    return me is not None and supervisor.pk == me.pk
+
+
+def plans_awaiting_hr(user) -> list[Plan]:
+    """Submitted plans in `user`'s view that HR decides (no supervisor in the tree).
+
+    The department's own plan, its head's, and, when the department has no
+    head, the plans of the people placed directly under it. Two queries.
+    """
+    plans = (
+        visible_plans(user)
+        .filter(status=Plan.Status.SUBMITTED)
+        .filter(Q(owner__level=0) | Q(owner__level=1, owner__kind=Kind.INDIVIDUAL))
+        .select_related("owner", "round")
+        .order_by("round__fiscal_year", "round__number", "owner__lft")
+    )
+    headed = set(
+        Node.objects.filter(level=1, kind=Kind.INDIVIDUAL, is_head=True, is_active=True)
+        .values_list("parent_id", flat=True)
+    )
+    return [
+        plan
+        for plan in plans
+        if plan.owner.level == 0 or plan.owner.is_head or plan.owner.parent_id not in headed
+    ]
 
 
 def can_reopen(user, plan: Plan) -> bool:

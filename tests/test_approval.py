@@ -275,3 +275,43 @@ def test_approval_rechecks_the_rules(agency, the_round):
     Round.objects.filter(pk=the_round.pk).update(max_kpis=2)
     with pytest.raises(ValidationError, match="มีตัวชี้วัดได้ไม่เกิน 2 ตัว"):
         services.plan_approve(plan=fresh(plan), by=agency.grp_head.user)
+
+
+def test_a_plan_with_no_supervisor_in_the_tree_is_approved_by_hr(agency, the_round, client_for):
+    # The department head answers to the minister, outside the tree: HR records the decision.
+    plan = make_plan(agency.dept_head, the_round, kpis=1, status=Plan.Status.SUBMITTED)
+    url = reverse("indicators:plan", args=[plan.pk])
+    assert client_for(agency.hr_other).get(url).status_code == 404
+    refused = post(client_for(agency.div_head), "plan_approve", plan)
+    assert refused.status_code == 404  # the plan is outside his view
+    assert fresh(plan).status == Plan.Status.SUBMITTED
+
+    hr = client_for(agency.hr)
+    assert reverse("indicators:plan_approve", args=[plan.pk]) in hr.get(url).content.decode()
+    post(hr, "plan_approve", plan)
+
+    plan = fresh(plan)
+    assert plan.status == Plan.Status.APPROVED and plan.approved_by == agency.hr.user
+
+
+def test_the_department_head_does_not_approve_his_own_plans(agency, the_round):
+    own = make_plan(agency.dept_head, the_round, kpis=1, status=Plan.Status.SUBMITTED)
+    department = make_plan(agency.dept, the_round, kpis=1, status=Plan.Status.SUBMITTED)
+    for plan in (own, department):
+        with pytest.raises(PermissionDenied):
+            services.plan_approve(plan=plan, by=agency.dept_head.user)
+        services.plan_approve(plan=fresh(plan), by=agency.admin)
+        assert fresh(plan).status == Plan.Status.APPROVED
+
+
+def test_hr_finds_the_plans_waiting_for_them_on_the_rounds_page(agency, the_round, client_for):
+    top = make_plan(agency.dept_head, the_round, kpis=1, status=Plan.Status.SUBMITTED)
+    make_plan(agency.officer1, the_round, kpis=1, status=Plan.Status.SUBMITTED)  # grp_head's
+
+    page = client_for(agency.hr).get(reverse("indicators:rounds")).content.decode()
+    other = client_for(agency.hr_other).get(reverse("indicators:rounds")).content.decode()
+
+    assert "แผนที่รอเจ้าหน้าที่บุคคลบันทึกการอนุมัติ" in page
+    assert reverse("indicators:plan", args=[top.pk]) in page
+    assert page.count('<li><a href="/kpi/plan/') == 1
+    assert "แผนที่รอเจ้าหน้าที่บุคคลบันทึกการอนุมัติ" not in other

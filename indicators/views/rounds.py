@@ -12,6 +12,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from indicators.access import plans_awaiting_hr
 from indicators.forms import RoundCreateForm, RoundEditForm, RoundStatusForm
 from indicators.models import Round
 from indicators.rounds import round_save
@@ -46,7 +47,8 @@ def rounds(request):
     all_rounds = list(Round.objects.annotate(plan_count=Count("plans")))
     for the_round in all_rounds:
         the_round.status_form = RoundStatusForm(round=the_round)
-    return render(request, "indicators/rounds.html", {"rounds": all_rounds, "form": form})
+    context = {"rounds": all_rounds, "form": form, "awaiting": plans_awaiting_hr(request.user)}
+    return render(request, "indicators/rounds.html", context)
 
 
 @login_required
