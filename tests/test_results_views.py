@@ -34,6 +34,32 @@ def save_url(plan, the_kpi):
     return reverse("appraisals:result_save", args=[plan.pk, the_kpi.pk])
 
 
+def closed_round_plan(agency):
+    """officer1's plan in round 2568/2, closed since."""
+    start, end = Round.default_dates(2568, 2)
+    closed = Round.objects.create(
+        fiscal_year=2568, number=2, start=start, end=end, status=Round.Status.CLOSED
+    )
+    return make_plan(agency.officer1, closed)
+
+
+def test_the_results_page_leads_to_the_other_rounds_results(agency, plan, client_for):
+    old = closed_round_plan(agency)
+    page = client_for(agency.officer1).get(results_url(plan)).content.decode()
+    assert 'id="other-rounds"' in page and results_url(old) in page and "2568/2" in page
+    back = client_for(agency.officer1).get(results_url(old)).content.decode()
+    assert results_url(plan) in back and "รอบนี้ปิดแล้ว" in back
+
+
+def test_with_no_open_round_the_results_menu_lists_past_rounds(agency, client_for):
+    old = closed_round_plan(agency)
+    page = client_for(agency.officer1).get(reverse("appraisals:my_results")).content.decode()
+    assert "ขณะนี้ยังไม่มีรอบการประเมินที่เปิดให้บันทึกผลการดำเนินงาน" in page
+    assert 'id="past-results"' in page and results_url(old) in page
+    stranger = client_for(agency.officer2).get(reverse("appraisals:my_results")).content.decode()
+    assert results_url(old) not in stranger
+
+
 def test_my_results_goes_to_my_plan_in_the_newest_open_round(agency, plan, client_for):
     response = client_for(agency.officer1).get(reverse("appraisals:my_results"))
     assert response.status_code == 302
@@ -190,7 +216,7 @@ def test_the_owner_deletes_evidence_and_the_file_goes(
 
 # session, user, roles, plan, policy + weights + bands, KPIs with results, evidence,
 # appraisal, and the session save (savepoint, update, release): none per KPI.
-QUERIES = 13
+QUERIES = 14
 
 
 @pytest.mark.parametrize("size", [2, 12])

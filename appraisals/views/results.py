@@ -84,7 +84,26 @@ def my_results(request):
         if plan is not None:
             return redirect("appraisals:results", pk=plan.pk)
     open_round = Round.objects.filter(status__in=rounds).first()
-    return render(request, "appraisals/no_results.html", {"open_round": open_round})
+    context = {"open_round": open_round, "past": _results_elsewhere(me, exclude=None)}
+    return render(request, "appraisals/no_results.html", context)
+
+
+def _results_elsewhere(owner, *, exclude) -> list[Plan]:
+    """`owner`'s plans in the other rounds past planning, newest first (one query).
+
+    So an officer finds a closed round's results and form from the results menu.
+    """
+    if owner is None:
+        return []
+    plans = (
+        Plan.objects.filter(owner=owner)
+        .exclude(round__status=Round.Status.PLANNING)
+        .select_related("round")
+        .order_by("-round__fiscal_year", "-round__number")
+    )
+    if exclude is not None:
+        plans = plans.exclude(pk=exclude.pk)
+    return list(plans)
 
 
 @login_required
@@ -93,6 +112,7 @@ def results(request, pk):
     context = results_context(request, plan)
     me = roles_of(request.user).node
     context["unit_plan"] = None
+    context["other_rounds"] = _results_elsewhere(plan.owner, exclude=plan)
     if me is not None and me.is_head and plan.owner_id == me.pk:
         context["unit_plan"] = (
             Plan.objects.filter(round_id=plan.round_id, owner_id=me.parent_id).only("pk").first()
