@@ -72,8 +72,9 @@ def plans_awaiting_hr(user) -> list[Plan]:
         .order_by("round__fiscal_year", "round__number", "owner__lft")
     )
     headed = set(
-        Node.objects.filter(level=1, kind=Kind.INDIVIDUAL, is_head=True, is_active=True)
-        .values_list("parent_id", flat=True)
+        Node.objects.filter(
+            level=1, kind=Kind.INDIVIDUAL, is_head=True, is_active=True
+        ).values_list("parent_id", flat=True)
     )
     return [
         plan

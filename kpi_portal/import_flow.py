@@ -30,12 +30,14 @@ import xlsxwriter
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
 
 from kpi_portal.jobs import JobError, get_job_for, job_start, register
 from kpi_portal.models import Job
@@ -285,6 +287,43 @@ def import_job_result(page: ImportPage, request, pk) -> JobResult | HttpResponse
     if outcome.failed and job.params.get("dry_run"):
         pending.forget()
     return JobResult(job=job, outcome=outcome, filename=job.params.get("filename") or "")
+
+
+def result_view(
+    page: ImportPage,
+    *,
+    template: str,
+    guard: Callable,
+    done: Callable,
+    scope: Callable[[dict], dict] = lambda params: {},
+    retry_form: Callable[[dict], forms.Form] = lambda scope: TableUploadForm(),
+):
+    """The page's result view for its background jobs (URL name page.result_url).
+
+    A dry run shows the same preview the page shows in the request; a real
+    import the same success message (`done(request, report, **scope)`), or
+    the preview with what went wrong. `scope(job params)` gives the extra
+    context (the round) and raises Http404 when it is gone; `guard(user)`
+    is the page's access check.
+    """
+
+    @login_required
+    @require_GET
+    def view(request, pk):
+        guard(request.user)
+        result = import_job_result(page, request, pk)
+        if not isinstance(result, JobResult):
+            return result
+        extra = scope(result.job.params)
+        outcome = result.outcome
+        if outcome.failed or result.dry_run:
+            context = {"filename": result.filename, **extra, **outcome.context()}
+            if outcome.failed:
+                context.update(form=retry_form(extra), confirm_failed=not result.dry_run)
+            return render(request, template, context)
+        return done(request, outcome.report, **extra)
+
+    return view
 
 
 def _plain(outcome: Outcome) -> dict:

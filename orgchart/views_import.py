@@ -15,14 +15,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kpi_portal.import_flow import (
     ImportPage,
-    JobResult,
     PendingUpload,
     TableUploadForm,
     TemplateSheet,
     attempt,
-    import_job_result,
     in_background,
     register_import,
+    result_view,
     template_response,
 )
 from orgchart.access import require_hr
@@ -147,21 +146,9 @@ def import_confirm(request):
     return _done(request, outcome.report)
 
 
-@login_required
-@require_GET
-def import_result(request, pk):
-    """A background check or import, finished: the same preview, or the same message."""
-    require_hr(request.user)
-    result = import_job_result(IMPORT, request, pk)
-    if not isinstance(result, JobResult):
-        return result
-    outcome = result.outcome
-    if outcome.failed or result.dry_run:
-        context = {"filename": result.filename, **outcome.context()}
-        if outcome.failed:
-            context.update(form=TableUploadForm(), confirm_failed=not result.dry_run)
-        return render(request, "orgchart/import_preview.html", context)
-    return _done(request, outcome.report)
+import_result = result_view(
+    IMPORT, template="orgchart/import_preview.html", guard=require_hr, done=_done
+)
 
 
 @login_required

@@ -190,3 +190,21 @@ def test_reading_reports_rows_read_of_rows_in_the_file(kind):
     assert seen[0] == (0, 2500)
     assert (999, 2500) in seen and (1999, 2500) in seen  # every 1,000 rows
     assert seen[-1] == (2500, 2500)
+
+
+def test_a_background_import_refused_at_confirmation_says_the_data_changed(
+    agency,
+    setup,  # noqa: F811
+    client_for,
+):
+    the_round, plan, _kpis = setup
+    client = client_for(agency.hr)
+    upload = SimpleUploadedFile("results.xlsx", xlsx(GOOD_RESULTS))
+    client.post(reverse("appraisals:import"), {"round": the_round.pk, "file": upload}, follow=True)
+    Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.DRAFT)  # reopened meanwhile
+
+    done = client.post(reverse("appraisals:import_confirm"), {"action": "confirm"}, follow=True)
+
+    page = done.content.decode()
+    assert "นำเข้าไม่สำเร็จ ข้อมูลในระบบเปลี่ยนไปหลังการตรวจสอบ" in page
+    assert Result.objects.count() == 0

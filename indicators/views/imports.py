@@ -23,14 +23,13 @@ from indicators.importer import KPI_COLUMNS, kpis_import, kpis_read
 from indicators.models import Round
 from kpi_portal.import_flow import (
     ImportPage,
-    JobResult,
     PendingUpload,
     TableUploadForm,
     TemplateSheet,
     attempt,
-    import_job_result,
     in_background,
     register_import,
+    result_view,
     template_response,
 )
 from orgchart.access import require_hr, roles_of
@@ -235,26 +234,21 @@ def import_confirm(request):
     return _done(request, outcome.report, the_round)
 
 
-@login_required
-@require_GET
-def import_result(request, pk):
-    """A background check or import, finished: the same preview, or the same message."""
-    require_hr(request.user)
-    result = import_job_result(IMPORT, request, pk)
-    if not isinstance(result, JobResult):
-        return result
-    outcome = result.outcome
-    the_round = Round.objects.filter(pk=result.job.params.get("round") or 0).first()
+def _round_of(params: dict) -> dict:
+    the_round = Round.objects.filter(pk=params.get("round") or 0).first()
     if the_round is None:
         raise Http404("The round is gone")
-    if outcome.failed or result.dry_run:
-        context = {"filename": result.filename, "round": the_round, **outcome.context()}
-        if outcome.failed:
-            context.update(
-                form=UploadForm(initial={"round": the_round}), confirm_failed=not result.dry_run
-            )
-        return render(request, "indicators/import_preview.html", context)
-    return _done(request, outcome.report, the_round)
+    return {"round": the_round}
+
+
+import_result = result_view(
+    IMPORT,
+    template="indicators/import_preview.html",
+    guard=require_hr,
+    done=lambda request, report, round: _done(request, report, round),
+    scope=_round_of,
+    retry_form=lambda scope: UploadForm(initial={"round": scope["round"]}),
+)
 
 
 @login_required
