@@ -184,6 +184,10 @@ class ImportPage:
     upload_url: str  # URL names: the upload page,
     result_url: str  # and the result view, taking the job's pk
 
+    def pending(self, request) -> PendingUpload:
+        """The file this page's session checked and has not confirmed yet."""
+        return PendingUpload(request, self.prefix)
+
 
 def runs_in_background(path: Path) -> bool:
     """Files above settings.IMPORT_BACKGROUND_BYTES are checked and imported by the worker."""
@@ -228,7 +232,7 @@ def register_import(page: ImportPage, title) -> None:
 
 def import_job_start(page: ImportPage, request, *, dry_run: bool, **params) -> Job:
     """Start the page's import job on the file the session holds (see PendingUpload)."""
-    pending = PendingUpload(request, page.prefix)
+    pending = page.pending(request)
     info = pending.info if dry_run else pending.hand_over()
     params = {
         "token": info.get("token"),
@@ -276,7 +280,7 @@ def import_job_result(page: ImportPage, request, pk) -> JobResult | HttpResponse
         raise Http404("Not this page's job")
     if not job.is_finished or job.status == Job.Status.FAILED:
         return redirect("jobs:detail", pk=job.pk)
-    pending = PendingUpload(request, page.prefix)
+    pending = page.pending(request)
     path = job.result_path
     replaced = job.params.get("dry_run") and pending.info.get("token") != job.params.get("token")
     if path is None or not path.is_file() or replaced:

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kpi_portal.import_flow import (
     ImportPage,
-    PendingUpload,
     TableUploadForm,
     TemplateSheet,
     attempt,
@@ -73,10 +72,6 @@ IMPORT = ImportPage(
 register_import(IMPORT, title=gettext_lazy("นำเข้าโครงสร้างและบุคลากร"))
 
 
-def _pending(request) -> PendingUpload:
-    return PendingUpload(request, IMPORT.prefix)
-
-
 def _check(path, user, *, dry_run: bool):
     return attempt(lambda: _import(path, {}, user, dry_run=dry_run))
 
@@ -107,7 +102,7 @@ def import_upload(request):
     require_hr(request.user)
     form = TableUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        pending = _pending(request)
+        pending = IMPORT.pending(request)
         upload = form.cleaned_data["file"]
         kept = pending.keep(upload)
         if background := in_background(IMPORT, request, kept, dry_run=True):
@@ -126,7 +121,7 @@ def import_upload(request):
 def import_confirm(request):
     """Import the file checked at the preview step, all or nothing; or cancel it."""
     require_hr(request.user)
-    pending = _pending(request)
+    pending = IMPORT.pending(request)
     kept = pending.path
     if request.POST.get("action") == "cancel" or kept is None:
         pending.forget()

@@ -9,7 +9,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -18,9 +17,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from appraisals.importer import RESULT_COLUMNS, results_import, results_read
 from indicators.models import Round
+from indicators.views.imports import round_scope
 from kpi_portal.import_flow import (
     ImportPage,
-    PendingUpload,
     TableUploadForm,
     attempt,
     in_background,
@@ -66,10 +65,6 @@ IMPORT = ImportPage(
 register_import(IMPORT, title=gettext_lazy("นำเข้าผลการดำเนินงาน"))
 
 
-def _pending(request) -> PendingUpload:
-    return PendingUpload(request, IMPORT.prefix)
-
-
 def _check(path, the_round: Round, user, *, dry_run: bool):
     return attempt(lambda: _import(path, {"round": the_round.pk}, user, dry_run=dry_run))
 
@@ -93,7 +88,7 @@ def import_upload(request):
     require_hr(request.user)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        pending = _pending(request)
+        pending = IMPORT.pending(request)
         upload, the_round = form.cleaned_data["file"], form.cleaned_data["round"]
         kept = pending.keep(upload, round=the_round.pk)
         background = in_background(IMPORT, request, kept, dry_run=True, round=the_round.pk)
@@ -113,7 +108,7 @@ def import_upload(request):
 def import_confirm(request):
     """Import the file checked at the preview step, all or nothing; or cancel it."""
     require_hr(request.user)
-    pending = _pending(request)
+    pending = IMPORT.pending(request)
     kept = pending.path
     the_round = Round.objects.filter(pk=pending.info.get("round") or 0).first()
     if request.POST.get("action") == "cancel" or kept is None or the_round is None:
@@ -135,19 +130,12 @@ def import_confirm(request):
     return _done(request, outcome.report)
 
 
-def _round_of(params: dict) -> dict:
-    the_round = Round.objects.filter(pk=params.get("round") or 0).first()
-    if the_round is None:
-        raise Http404("The round is gone")
-    return {"round": the_round}
-
-
 import_result = result_view(
     IMPORT,
     template="appraisals/import_preview.html",
     guard=require_hr,
     done=lambda request, report, round: _done(request, report),
-    scope=_round_of,
+    scope=round_scope,
     retry_form=lambda scope: UploadForm(),
 )
 

@@ -23,7 +23,6 @@ from indicators.importer import KPI_COLUMNS, kpis_import, kpis_read
 from indicators.models import Round
 from kpi_portal.import_flow import (
     ImportPage,
-    PendingUpload,
     TableUploadForm,
     TemplateSheet,
     attempt,
@@ -153,10 +152,6 @@ IMPORT = ImportPage(
 register_import(IMPORT, title=gettext_lazy("นำเข้าตัวชี้วัด"))
 
 
-def _pending(request) -> PendingUpload:
-    return PendingUpload(request, IMPORT.prefix)
-
-
 def _columns():
     return [(column, COLUMN_HELP[column.key]) for column in KPI_COLUMNS]
 
@@ -189,7 +184,7 @@ def import_upload(request):
     require_hr(request.user)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        pending = _pending(request)
+        pending = IMPORT.pending(request)
         upload, the_round = form.cleaned_data["file"], form.cleaned_data["round"]
         kept = pending.keep(upload, round=the_round.pk)
         background = in_background(IMPORT, request, kept, dry_run=True, round=the_round.pk)
@@ -210,7 +205,7 @@ def import_upload(request):
 def import_confirm(request):
     """Import the file checked at the preview step, all or nothing; or cancel it."""
     require_hr(request.user)
-    pending = _pending(request)
+    pending = IMPORT.pending(request)
     kept = pending.path
     the_round = Round.objects.filter(pk=pending.info.get("round") or 0).first()
     if request.POST.get("action") == "cancel" or kept is None or the_round is None:
@@ -234,7 +229,8 @@ def import_confirm(request):
     return _done(request, outcome.report, the_round)
 
 
-def _round_of(params: dict) -> dict:
+def round_scope(params: dict) -> dict:
+    """The round an import job was for, as its result view's context (404 once gone)."""
     the_round = Round.objects.filter(pk=params.get("round") or 0).first()
     if the_round is None:
         raise Http404("The round is gone")
@@ -246,7 +242,7 @@ import_result = result_view(
     template="indicators/import_preview.html",
     guard=require_hr,
     done=lambda request, report, round: _done(request, report, round),
-    scope=_round_of,
+    scope=round_scope,
     retry_form=lambda scope: UploadForm(initial={"round": scope["round"]}),
 )
 
