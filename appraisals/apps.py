@@ -9,4 +9,7 @@ class AppraisalsConfig(AppConfig):
     def ready(self):
         # The worker process imports no views: job kinds register here.
         from appraisals import jobs  # noqa: F401
+        from appraisals.history_labels import register_history_labels
+
+        register_history_labels()
         from appraisals.views import import_results  # noqa: F401

@@ -6,32 +6,35 @@ from decimal import Decimal
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from indicators.models import KPI, KRA, HistoryEntry, Plan
 
-# What each action is called on the plan's timeline. Apps that write their own
-# actions into a plan's history (appraisals: results, assessments) add their
-# labels with ACTION_LABELS.update(...); an action without one shows its code.
+# What each action is called on the plan's timeline: what happened, in the
+# "history" context, so the English is "Plan approved", not the button's
+# "Approve plan". Apps that write their own actions into a plan's history
+# (appraisals: results, assessments, closing) add theirs with
+# ACTION_LABELS.update(...) when they start; an action without one shows its code.
 ACTION_LABELS = {
-    "plan_submit": _("ส่งแผนเพื่อขออนุมัติ"),
-    "plan_approve": _("อนุมัติแผน"),
-    "plan_return": _("ส่งแผนกลับให้แก้ไข"),
-    "plan_reopen": _("เปิดแผนใหม่เพื่อแก้ไข"),
-    "kra_create": _("เพิ่มผลสัมฤทธิ์หลัก"),
-    "kra_update": _("แก้ไขผลสัมฤทธิ์หลัก"),
-    "kra_delete": _("ลบผลสัมฤทธิ์หลัก"),
-    "kpi_create": _("เพิ่มตัวชี้วัด"),
-    "kpi_update": _("แก้ไขตัวชี้วัด"),
-    "kpi_delete": _("ลบตัวชี้วัด"),
-    "kpi_move": _("จัดลำดับตัวชี้วัด"),
-    "admin_edit": _("แก้ไขผ่านหน้าผู้ดูแลระบบ"),
-    "kpi_import": _("นำเข้าตัวชี้วัดจากไฟล์"),
-    "kpi_cascade": _("ถ่ายทอดตัวชี้วัด"),
-    "kpi_cascade_in": _("ได้รับตัวชี้วัดที่ถ่ายทอดมา"),
-    "kpi_follow": _("ปรับตามตัวชี้วัดต้นทาง"),
-    "kpi_split_update": _("ปรับการแบ่งค่าเป้าหมาย"),
-    "kpi_split_remove": _("ยกเลิกการแบ่งค่าเป้าหมาย"),
-    "plan_carry_forward": _("ยกตัวชี้วัดมาจากรอบก่อน"),
+    "plan_submit": pgettext_lazy("history", "ส่งแผนเพื่อขออนุมัติ"),
+    "plan_approve": pgettext_lazy("history", "อนุมัติแผน"),
+    "plan_return": pgettext_lazy("history", "ส่งแผนกลับให้แก้ไข"),
+    "plan_reopen": pgettext_lazy("history", "เปิดแผนใหม่เพื่อแก้ไข"),
+    "kra_create": pgettext_lazy("history", "เพิ่มผลสัมฤทธิ์หลัก"),
+    "kra_update": pgettext_lazy("history", "แก้ไขผลสัมฤทธิ์หลัก"),
+    "kra_delete": pgettext_lazy("history", "ลบผลสัมฤทธิ์หลัก"),
+    "kpi_create": pgettext_lazy("history", "เพิ่มตัวชี้วัด"),
+    "kpi_update": pgettext_lazy("history", "แก้ไขตัวชี้วัด"),
+    "kpi_delete": pgettext_lazy("history", "ลบตัวชี้วัด"),
+    "kpi_move": pgettext_lazy("history", "จัดลำดับตัวชี้วัด"),
+    "admin_edit": pgettext_lazy("history", "แก้ไขผ่านหน้าผู้ดูแลระบบ"),
+    "kpi_import": pgettext_lazy("history", "นำเข้าตัวชี้วัดจากไฟล์"),
+    "kpi_cascade": pgettext_lazy("history", "ถ่ายทอดตัวชี้วัด"),
+    "kpi_cascade_in": pgettext_lazy("history", "ได้รับตัวชี้วัดที่ถ่ายทอดมา"),
+    "kpi_follow": pgettext_lazy("history", "ปรับตามตัวชี้วัดต้นทาง"),
+    "kpi_split_update": pgettext_lazy("history", "ปรับการแบ่งค่าเป้าหมาย"),
+    "kpi_split_remove": pgettext_lazy("history", "ยกเลิกการแบ่งค่าเป้าหมาย"),
+    "plan_carry_forward": pgettext_lazy("history", "ยกตัวชี้วัดมาจากรอบก่อน"),
 }
 
 _MODELS = {"plan": Plan, "kra": KRA, "kpi": KPI}

@@ -118,3 +118,16 @@ def test_the_history_page_is_only_for_those_who_see_the_plan(agency, the_round, 
     url = reverse("indicators:plan_history", args=[plan.pk])
     assert client_for(agency.officer2).get(url).status_code == 404
     assert client_for(agency.grp_head).get(url).status_code == 200
+
+
+def test_english_history_says_what_happened_not_the_buttons_words(agency, the_round, client_for):
+    plan = make_plan(agency.officer1, the_round, kpis=1)
+    services.plan_submit(plan=plan, by=agency.officer1.user)
+    services.plan_approve(plan=Plan.objects.get(pk=plan.pk), by=agency.grp_head.user)
+    client = client_for(agency.officer1)
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("indicators:plan", args=[plan.pk])).content.decode()
+    timeline = html[html.index('id="plan-history"') :]
+    assert "Plan approved" in timeline and "Plan submitted for approval" in timeline
+    assert "Approve plan" not in timeline
+

@@ -3,6 +3,7 @@
 import datetime
 import html
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -214,3 +215,24 @@ def test_the_tree_index_finds_the_same_supervisors_as_the_hierarchy(agency):
     for node in Node.objects.all():
         expected = [head.pk for head in supervisor_chain(node)]
         assert [head.pk for head in index.supervisor_chain(node)] == expected, node.code
+
+
+def test_every_step_of_the_round_has_a_label_in_the_plans_history(agency, plan, client_for):
+    round_close(round=plan.round, by=agency.hr.user)
+    client = client_for(agency.officer1)
+    url = reverse("indicators:plan_history", args=[plan.pk])
+
+    thai = client.get(url).content.decode()
+    client.cookies["django_language"] = "en"
+    english = client.get(url).content.decode()
+
+    actions = set(HistoryEntry.objects.filter(plan=plan).values_list("action", flat=True))
+    assert {"result_save", "self_assess", "assess", "acknowledge", "review"} <= actions
+    for page in (thai, english):
+        labels = re.findall(r'data-action="[a-z_]+">.*?<strong>(.*?)</strong>', page, re.S)
+        assert len(labels) == len(HistoryEntry.objects.filter(plan=plan))
+        assert not actions & set(labels)  # no raw action code shown
+    assert "บันทึกผลการดำเนินงาน" in thai and "ปิดรอบการประเมิน" in thai
+    # English says what happened (not a button's imperative).
+    assert "Result recorded" in english and "Appraisal acknowledged" in english
+    assert "Round closed" in english
