@@ -130,4 +130,3 @@ def test_english_history_says_what_happened_not_the_buttons_words(agency, the_ro
     timeline = html[html.index('id="plan-history"') :]
     assert "Plan approved" in timeline and "Plan submitted for approval" in timeline
     assert "Approve plan" not in timeline
-
