@@ -7,6 +7,8 @@ from django.urls import reverse
 from indicators import services
 from indicators.models import KPI, Plan, Round
 from indicators.plans import StaleEdit
+from orgchart.models import Kind
+from tests.conftest import make_node
 from tests.factories_plans import make_plan
 
 
@@ -315,3 +317,19 @@ def test_hr_finds_the_plans_waiting_for_them_on_the_rounds_page(agency, the_roun
     assert reverse("indicators:plan", args=[top.pk]) in page
     assert page.count('<li><a href="/kpi/plan/') == 1
     assert "แผนที่รอเจ้าหน้าที่บุคคลบันทึกการอนุมัติ" not in other
+
+
+@pytest.mark.parametrize("departments", [1, 4])
+def test_the_rounds_page_costs_the_same_queries_with_more_plans_waiting(
+    agency, the_round, client_for, django_assert_num_queries, departments
+):
+    make_plan(agency.dept_head, the_round, kpis=1, status=Plan.Status.SUBMITTED)
+    for number in range(departments - 1):  # headless departments: their people wait for HR
+        dept = make_node(f"D{number}", Kind.DEPARTMENT)
+        person = make_node(f"D{number}-P", Kind.INDIVIDUAL, dept, username=f"d{number}p")
+        make_plan(person, the_round, kpis=1, status=Plan.Status.SUBMITTED)
+    client = client_for(agency.admin)
+    client.get(reverse("indicators:rounds"))
+    with django_assert_num_queries(10):
+        page = client.get(reverse("indicators:rounds")).content.decode()
+    assert page.count('<li><a href="/kpi/plan/') == departments
