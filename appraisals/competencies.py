@@ -13,7 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from appraisals.models import Competency, CompetencyRating, ExpectedLevel
+from appraisals.models import Competency, CompetencyRating, ExpectedLevel, PolicyChange
+from appraisals.policy_log import policy_change_record
 from appraisals.scoring import competency_bar_score
 from indicators.models import Round
 from orgchart.models import Kind, Node
@@ -137,7 +138,7 @@ def expected_levels_save(*, levels: Mapping[tuple[int, str], int], by) -> int:
 
     errors = []
     cleaned = {}
-    known = set(Competency.objects.values_list("pk", flat=True))
+    known = dict(Competency.objects.values_list("pk", "name"))
     for (competency_id, position_level), level in levels.items():
         name = clean_position_level(position_level)
         if not name or competency_id not in known:
@@ -155,9 +156,10 @@ def expected_levels_save(*, levels: Mapping[tuple[int, str], int], by) -> int:
                 position_level__in={name for _pk, name in cleaned}
             )
         }
-        to_create, to_update = [], []
+        to_create, to_update, log = [], [], []
         for (competency_id, name), level in cleaned.items():
             row = current.get((competency_id, name))
+            old = row.level if row is not None else default_expected(name)
             if row is None:
                 to_create.append(
                     ExpectedLevel(competency_id=competency_id, position_level=name, level=level)
@@ -165,9 +167,12 @@ def expected_levels_save(*, levels: Mapping[tuple[int, str], int], by) -> int:
             elif row.level != level:
                 row.level = level
                 to_update.append(row)
+            if old != level:
+                log.append([f"expected|{known[competency_id]}|{name}", str(old), str(level)])
         ExpectedLevel.objects.bulk_create(to_create)
         ExpectedLevel.objects.bulk_update(to_update, ["level"])
         changed = len(to_create) + len(to_update)
+        policy_change_record(subject=PolicyChange.Subject.EXPECTED, changes=log, by=by)
         if changed:
             for the_round in _refresh_open_ratings():
                 policy_rescore(round=the_round)

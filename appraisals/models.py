@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import Round
@@ -83,6 +84,37 @@ class RatingBand(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ≥ {self.minimum}"
+
+
+class PolicyChange(models.Model):
+    """Who changed how scores are made, when, from what to what (an audit trail).
+
+    A round's scoring policy (method, floor, weights, bands, publishing), or
+    the expected competency levels (which every open round uses: no round).
+    `changes` holds [key, old, new] rows in plain text (appraisals.policy_log).
+    """
+
+    class Subject(models.TextChoices):
+        POLICY = "policy", _("นโยบายการคิดคะแนน")
+        EXPECTED = "expected_levels", _("ระดับสมรรถนะที่คาดหวัง")
+
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, null=True, blank=True, related_name="policy_changes"
+    )
+    subject = models.CharField(max_length=16, choices=Subject.choices)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changes = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("ประวัติการแก้ไขเกณฑ์การประเมิน")
+        verbose_name_plural = _("ประวัติการแก้ไขเกณฑ์การประเมิน")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_subject_display()} {self.at:%Y-%m-%d %H:%M}"
 
 
 class EvidenceStorage(FileSystemStorage):

@@ -12,7 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from appraisals.models import ComponentWeight, RatingBand, ScoringPolicy
+from appraisals.models import ComponentWeight, PolicyChange, RatingBand, ScoringPolicy
+from appraisals.policy_log import differences, policy_change_record, policy_snapshot
 from appraisals.scores import Rules, round_rescore
 from appraisals.scoring import DEFAULT_BANDS
 from indicators.models import Round
@@ -148,6 +149,7 @@ def policy_save(
         if the_round.is_closed:
             raise ValidationError(_("รอบ %(code)s ปิดแล้ว แก้ไขไม่ได้") % {"code": the_round.code})
         policy = policy_for(the_round)
+        before = policy_snapshot(policy)
         if method is not None:
             policy.method = method
         if floor is not None:
@@ -173,5 +175,9 @@ def policy_save(
                 RatingBand(policy=policy, name=name.strip(), minimum=minimum)
                 for name, minimum in bands
             )
+        changes = differences(before, policy_snapshot(policy))
+        policy_change_record(
+            round=the_round, subject=PolicyChange.Subject.POLICY, changes=changes, by=by
+        )
         round_rescore(the_round, rules_for(the_round))
     return policy

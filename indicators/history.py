@@ -3,7 +3,7 @@
 import datetime
 from decimal import Decimal
 
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -94,6 +94,16 @@ def record(
         changes=changes or {},
         comment=comment,
     )
+
+
+def person_name(user) -> str:
+    """Who did it, by their name in the tree when they have one."""
+    if user is None:
+        return str(_("ระบบ"))
+    try:
+        return user.node.name
+    except ObjectDoesNotExist:
+        return user.get_username()
 
 
 def action_label(action: str) -> str:

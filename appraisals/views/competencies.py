@@ -16,6 +16,8 @@ from appraisals.competencies import (
     known_position_levels,
 )
 from appraisals.forms import ExpectedLevelsForm
+from appraisals.models import PolicyChange
+from appraisals.policy_log import recent_changes
 
 
 @login_required
@@ -46,7 +48,12 @@ def competencies(request):
     return render(
         request,
         "appraisals/competencies.html",
-        {"form": form, "competencies": items, "errors": errors},
+        {
+            "form": form,
+            "competencies": items,
+            "errors": errors,
+            "changes": recent_changes(subject=PolicyChange.Subject.EXPECTED),
+        },
     )
 
 

@@ -9,7 +9,9 @@ from django.utils.translation import gettext as _
 
 from appraisals.access import require_hr_or_admin
 from appraisals.forms import PolicyForm
+from appraisals.models import PolicyChange
 from appraisals.policy import policy_for, policy_save
+from appraisals.policy_log import recent_changes
 from appraisals.services import round_close, round_close_counts
 from indicators.models import Round
 
@@ -46,7 +48,12 @@ def policy(request, pk):
     return render(
         request,
         "appraisals/policy.html",
-        {"the_round": the_round, "form": form, "errors": errors},
+        {
+            "the_round": the_round,
+            "form": form,
+            "errors": errors,
+            "changes": recent_changes(round=the_round, subject=PolicyChange.Subject.POLICY),
+        },
     )
 
 

@@ -3,7 +3,7 @@
 from collections import defaultdict
 from decimal import Decimal
 
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -27,16 +27,6 @@ def level_texts(kpi: KPI) -> list[str]:
     if kpi.scale == KPI.Scale.MILESTONE:
         return [text or "–" for text in kpi.levels]
     return [_("ไม่กำหนด") if value is None else f"{value.normalize():,f}" for value in kpi.levels]
-
-
-def person_name(user) -> str:
-    """Who did it, by their name in the tree when they have one."""
-    if user is None:
-        return _("ระบบ")
-    try:
-        return user.node.name
-    except ObjectDoesNotExist:
-        return user.get_username()
 
 
 def number_text(value: Decimal) -> str:
@@ -76,15 +66,15 @@ def plan_context(request, plan: Plan, *, history_limit: int | None = HISTORY_ON_
     for entry in entries[:history_limit]:
         entry.label = history.action_label(entry.action)
         entry.rows = history.change_rows(entry)
-        entry.who = person_name(entry.by)
+        entry.who = history.person_name(entry.by)
     can_edit = access.can_edit(user, plan)
     can_decide = access.can_decide(user, plan)
     holder = plan.owner if not plan.owner.is_unit else access.holder_of(plan.owner)
     return {
         "plan": plan,
         "holder": holder,
-        "submitted_by": person_name(plan.submitted_by),
-        "approved_by": person_name(plan.approved_by),
+        "submitted_by": history.person_name(plan.submitted_by),
+        "approved_by": history.person_name(plan.approved_by),
         "kras": kras,
         "kpis": kpis,
         "jobs": list(jobs.items()),

@@ -15,10 +15,11 @@ from django.views.decorators.http import require_POST
 
 from indicators import access, history, services
 from indicators.forms import ReopenForm, ReturnForm, VersionForm
+from indicators.history import person_name
 from indicators.models import Round
 from indicators.plans import plan_for
 from indicators.views import plan_edit, rounds, team
-from indicators.views.plan_page import is_htmx, person_name, plan_context
+from indicators.views.plan_page import is_htmx, plan_context
 from orgchart.access import roles_of
 
 
