@@ -14,6 +14,7 @@ from appraisals.models import (
     ComponentWeight,
     Evidence,
     ExpectedLevel,
+    PolicyChange,
     RatingBand,
     Result,
     ScoringPolicy,
@@ -53,6 +54,14 @@ class ScoringPolicyAdmin(ReadOnlyAdmin):
 
     list_display = ("round", "method", "floor", "scores_published")
     inlines = [ComponentWeightInline, RatingBandInline]
+
+
+@admin.register(PolicyChange)
+class PolicyChangeAdmin(ReadOnlyAdmin):
+    """The audit trail of the scoring rules (written by policy_save and expected_levels_save)."""
+
+    list_display = ("at", "subject", "round", "by")
+    list_filter = ("subject", "round")
 
 
 class EvidenceInline(admin.TabularInline):
