@@ -8,10 +8,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from appraisals.models import ScoringPolicy
-from indicators.models import Round
+from appraisals.models import Appraisal, ScoringPolicy
+from indicators.models import KPI, HistoryEntry, Plan, Round
 from orgchart.access import roles_of
 from orgchart.demo import DEMO_PASSWORD
+from orgchart.hierarchy import supervisor_of
 from orgchart.models import Kind, Node
 
 
@@ -20,9 +21,10 @@ def debug(settings):
     settings.DEBUG = True
 
 
-def seed() -> str:
+def seed(*, history: bool = False) -> str:
+    """The command's output. Most tests skip the past round (about a second each)."""
     out = StringIO()
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", *([] if history else ["--no-history"]), stdout=out)
     return out.getvalue()
 
 
@@ -142,3 +144,32 @@ def test_seed_refuses_to_run_with_debug_off(db, settings):
     assert not Node.objects.exists()
     call_command("seed_demo", "--force", stdout=StringIO())
     assert Node.objects.filter(code="DEMO").exists()
+
+
+def test_seed_builds_a_closed_past_round_and_a_current_round_under_way(db, debug):
+    output = seed(history=True)
+
+    past = Round.objects.get(fiscal_year=2568, number=2)
+    assert past.status == Round.Status.CLOSED
+    appraisals = Appraisal.objects.filter(plan__round=past)
+    people = Node.objects.filter(
+        kind=Kind.INDIVIDUAL, tree_id=Node.objects.get(code="DEMO").tree_id
+    )
+    assert appraisals.count() == people.count() == 57
+    assert not appraisals.filter(frozen_at=None).exists()
+    assert not appraisals.filter(band="").exists()
+    assert len(set(appraisals.values_list("band", flat=True))) >= 3  # a believable spread
+    current = Plan.objects.filter(round__fiscal_year=2569, round__number=1)
+    assert current.count() == 57 and KPI.objects.filter(plan__in=current).count() == 57 * 3
+    sent = current.filter(status=Plan.Status.SUBMITTED).select_related("owner")
+    assert sent.count() == 3
+    assert {supervisor_of(plan.owner).user.username for plan in sent} == {"grp1"}
+    assert "ส่งขออนุมัติแล้ว 3 แผน" in output
+
+
+def test_seed_with_its_history_twice_changes_nothing(db, debug):
+    seed(history=True)
+    before = (Plan.objects.count(), KPI.objects.count(), HistoryEntry.objects.count())
+    second = seed(history=True)
+    assert (Plan.objects.count(), KPI.objects.count(), HistoryEntry.objects.count()) == before
+    assert "2568/2" not in second

@@ -14,10 +14,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from appraisals.demo_history import current_round_start, past_round_save
 from appraisals.policy import policy_for
 from indicators.models import Round
 from indicators.rounds import parse_round_code, round_save
 from orgchart.demo import DEMO_PASSWORD, demo_agency_save
+from orgchart.models import Node
 
 DEMO_ROUND = "2569/1"
 
@@ -44,8 +46,13 @@ class Command(BaseCommand):
             action="store_true",
             help="run with DEBUG off (creates an 'admin' account with a known password)",
         )
+        parser.add_argument(
+            "--no-history",
+            action="store_true",
+            help="skip the closed round 2568/2 and the plans carried into 2569/1",
+        )
 
-    def handle(self, *args, force=False, **options):
+    def handle(self, *args, force=False, no_history=False, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
                 _(
@@ -62,6 +69,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 result = demo_agency_save()
                 the_round = self.demo_round()
+                past = None if no_history else self.demo_history(the_round)
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from None
         finally:
@@ -74,7 +82,25 @@ class Command(BaseCommand):
             _("รอบการประเมิน %(code)s สถานะ %(status)s")
             % {"code": the_round.code, "status": the_round.get_status_display()}
         )
+        if past is not None:
+            self.stdout.write(
+                _(
+                    "รอบ %(past)s: ปิดรอบแล้ว พร้อมผลการประเมินของทุกคน; "
+                    "ยกแผนมารอบ %(code)s เป็นร่าง และส่งขออนุมัติแล้ว %(sent)d แผน"
+                )
+                % {"past": past[0].code, "code": the_round.code, "sent": past[1]}
+            )
         self.print_logins(result.logins)
+
+    def demo_history(self, current: Round):
+        """(round 2568/2, plans sent) when built now; None when it was there already."""
+        hr = Node.objects.filter(user__username="hr", is_hr=True).select_related("user").first()
+        if hr is None or not current.is_planning:
+            return None
+        past = past_round_save(hr=hr)
+        if past is None:
+            return None
+        return past, current_round_start(source=past, target=current, hr=hr)
 
     def demo_round(self) -> Round:
         """Round 2569/1, created once; a later run leaves its dates and status alone."""
