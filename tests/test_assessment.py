@@ -266,3 +266,21 @@ def test_unpublished_scores_are_hidden_from_the_assessee_only(agency, plan, clie
 
     policy_save(round=plan.round, published=True)
     assert "79.00" in client_for(agency.officer1).get(assess_url(plan)).content.decode()
+
+
+def test_hr_records_the_department_heads_assessment(agency, tracking, client_for):
+    # No supervisor in the tree: HR records the assessment made outside it.
+    top = make_plan(agency.dept_head, tracking)
+    by = agency.dept_head.user
+    result_save(kpi=kpi(top, "K1"), actual="77", by=by)
+    result_save(kpi=kpi(top, "K2"), actual="27", by=by)
+    result_save(kpi=kpi(top, "K3"), milestones_done="5", by=by)
+    assert client_for(agency.hr).get(assess_url(top)).status_code == 200
+    assert client_for(agency.div_head).get(assess_url(top)).status_code == 404
+
+    appraisal_assess(plan=top, levels={}, ratings=all_competencies(4), by=agency.hr.user)
+
+    appraisal = Appraisal.objects.get(plan=top)
+    assert appraisal.status == Appraisal.Status.ASSESSED and appraisal.assessed_by == agency.hr.user
+    refused = client_for(agency.dept_head).post(assess_url(top), {})
+    assert refused.status_code == 403  # nobody assesses their own plan
