@@ -6,6 +6,7 @@ from django.views.i18n import set_language
 from kpi_portal import health, views
 
 job_patterns = [
+    path("", views.job_list, name="list"),
     path("<uuid:pk>/", views.job_detail, name="detail"),
     path("<uuid:pk>/progress/", views.job_progress, name="progress"),
     path("<uuid:pk>/download/", views.job_download, name="download"),

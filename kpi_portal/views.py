@@ -10,6 +10,7 @@ from kpi_portal.models import Job
 
 # htmx stops polling an element when the response has this status.
 HTMX_STOP_POLLING = 286
+JOBS_LISTED = 50
 
 
 @login_required
@@ -42,6 +43,16 @@ def _current_job(request, pk) -> Job:
     if job.status == Job.Status.RUNNING and jobs_reap(pk=job.pk):
         job.refresh_from_db()
     return job
+
+
+@login_required
+def job_list(request):
+    """The user's own background jobs, newest first (JOBS_LISTED of them; two queries)."""
+    jobs = list(Job.objects.filter(requested_by=request.user)[:JOBS_LISTED])
+    for job in jobs:
+        spec = kind_of(job)
+        job.title = spec.title if spec else job.kind
+    return render(request, "jobs/list.html", {"jobs": jobs, "ttl_hours": settings.JOB_TTL_HOURS})
 
 
 @login_required

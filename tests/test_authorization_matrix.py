@@ -178,6 +178,7 @@ MATRIX: dict[str, Row] = {
     "home": Row(none, expect(200)),
     "health": Row(none, expect(200, anonymous=200)),
     # A job's pages are its requester's alone (kpi_portal.jobs.get_job_for).
+    "jobs:list": Row(none, expect(200)),  # each person's own jobs
     "jobs:detail": Row(job, expect(404, officer=200)),
     "jobs:progress": Row(job, expect(404, officer=HTMX_STOP_POLLING)),
     "jobs:download": Row(job, expect(404, officer=200)),

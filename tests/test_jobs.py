@@ -312,3 +312,21 @@ def test_expire_jobs_also_fails_silent_jobs(officer, settings):
     gone.refresh_from_db()
     assert gone.status == Job.Status.FAILED
     assert "กรุณาสั่งงานใหม่อีกครั้ง" in gone.error
+
+
+@pytest.mark.parametrize("count", [1, 12])
+def test_my_jobs_lists_only_mine_at_a_fixed_query_count(
+    officer, agency, client_for, django_assert_num_queries, count
+):
+    for rows in range(count):
+        job_start(kind="tests.write_rows", params={"rows": rows + 1}, by=officer)
+    theirs = job_start(kind="tests.write_rows", params={"rows": 3}, by=agency.officer2.user)
+    client = client_for(agency.officer1)
+    client.get(reverse("jobs:list"))
+
+    with django_assert_num_queries(7):
+        page = client.get(reverse("jobs:list")).content.decode()
+
+    assert page.count('href="/jobs/') == count
+    assert reverse("jobs:detail", args=[theirs.pk]) not in page
+    assert "ส่งออกตัวอย่าง" in page and "เสร็จแล้ว" in page
