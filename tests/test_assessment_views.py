@@ -58,9 +58,19 @@ def test_the_team_page_lists_whom_i_assess_and_whom_i_review(agency, tracking, c
     assert "ผู้บังคับบัญชาเหนือขึ้นไป" in page
 
 
-@pytest.mark.parametrize("who", ["officer1", "hr", "admin"])
-def test_the_team_page_is_for_heads_only(agency, tracking, client_for, who):
+@pytest.mark.parametrize("who", ["officer1", "admin"])
+def test_the_team_page_is_for_heads_and_hr_only(agency, tracking, client_for, who):
     assert client_for(getattr(agency, who)).get(reverse("appraisals:team")).status_code == 403
+
+
+def test_hr_finds_the_department_heads_appraisal_on_the_team_page(agency, tracking, client_for):
+    top = make_plan(agency.dept_head, tracking)
+    make_plan(agency.officer1, tracking)
+    page = client_for(agency.hr).get(reverse("appraisals:team")).content.decode()
+    assert reverse("appraisals:assess", args=[top.pk]) in page
+    assert "นายสมชาย ตั้งใจ" not in page  # grp_head assesses officer1
+    other = client_for(agency.hr_other).get(reverse("appraisals:team")).content.decode()
+    assert reverse("appraisals:assess", args=[top.pk]) not in other
 
 
 def test_the_team_page_has_a_fixed_query_count(agency, tracking, client_for):

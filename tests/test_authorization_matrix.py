@@ -274,7 +274,8 @@ MATRIX: dict[str, Row] = {
         lambda w: {"pk": w.evidence.pk}, post_only(), post=holder_only(302)
     ),
     # appraisals: assessment ------------------------------------------------------------
-    "appraisals:team": Row(none, heads_page()),
+    # Heads' assessments, and HR's for the people with no supervisor in the tree.
+    "appraisals:team": Row(none, expect(403, head=200, sibling_head=200, hr=200, hr_other=200)),
     "appraisals:assess": Row(approved_plan, officer1_records(), post=supervisor_only()),
     "appraisals:self_assess": Row(approved_plan, post_only(), post=holder_only()),
     "appraisals:acknowledge": Row(approved_plan, post_only(), post=holder_only()),

@@ -207,10 +207,15 @@ def review(request, pk):
 
 @login_required
 def team(request):
-    """Plans the user assesses (as supervisor) or reviews (as next-level supervisor)."""
-    me = roles_of(request.user).node
-    unit = roles_of(request.user).headed_unit
-    if me is None or unit is None:
+    """Plans the user assesses (as supervisor) or reviews (as next-level supervisor).
+
+    HR also finds here the people with no supervisor in the tree (the
+    department head, and those directly under a department without a head),
+    whose assessment made outside the tree HR records (indicators.access).
+    """
+    roles = roles_of(request.user)
+    me, unit = roles.node, roles.headed_unit
+    if me is None or (unit is None and not roles.is_hr):
         raise PermissionDenied
     rounds = Round.objects.exclude(status=Round.Status.PLANNING)
     the_round = (
@@ -220,15 +225,18 @@ def team(request):
     )
     assess_ids, review_ids = set(), set()
     if the_round is not None:
-        index = TreeIndex(Node.objects.filter(tree_id=unit.tree_id))
+        index = TreeIndex(Node.objects.filter(tree_id=me.tree_id))
         for node in index.nodes.values():
-            if not unit.lft <= node.lft <= unit.rght or node.pk == me.pk:
+            if node.pk == me.pk:
                 continue
             chain = index.supervisor_chain(node)
-            if chain and chain[0].pk == me.pk:
+            led = unit is not None and unit.lft <= node.lft <= unit.rght
+            if led and chain and chain[0].pk == me.pk:
                 assess_ids.add(node.pk)
-            elif len(chain) > 1 and chain[1].pk == me.pk:
+            elif led and len(chain) > 1 and chain[1].pk == me.pk:
                 review_ids.add(node.pk)
+            elif roles.is_hr and not chain and node.kind == Kind.INDIVIDUAL:
+                assess_ids.add(node.pk)
     plans = (
         Plan.objects.filter(round=the_round, owner_id__in=assess_ids | review_ids)
         .select_related("owner", "appraisal")
