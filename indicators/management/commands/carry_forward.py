@@ -11,15 +11,21 @@ from orgchart.models import Node
 
 
 class Command(BaseCommand):
-    help = "ยกแผนตัวชี้วัดจากรอบก่อนหน้ามาเป็นแผนร่างของรอบใหม่ (ข้ามผู้ที่มีตัวชี้วัดในรอบใหม่แล้ว)"
+    help = (
+        "Copy the plans of round SOURCE into round TARGET as drafts "
+        "(owners with KPIs in TARGET are skipped)."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("source", help="รอบต้นทาง เช่น 2569/1")
-        parser.add_argument("target", help="รอบปลายทาง (อยู่ในช่วงวางแผน) เช่น 2569/2")
+        parser.add_argument("source", help="the earlier round, YYYY/N, e.g. 2569/1")
+        parser.add_argument("target", help="the round in planning to fill, YYYY/N, e.g. 2569/2")
         parser.add_argument(
-            "--owner", action="append", default=None, help="รหัสผู้รับผิดชอบ (ระบุได้หลายครั้ง)"
+            "--owner",
+            action="append",
+            default=None,
+            help="code of an owner to carry (may be given several times; default: everyone)",
         )
-        parser.add_argument("--user", help="ชื่อผู้ใช้ที่บันทึกในประวัติ")
+        parser.add_argument("--user", help="username recorded in the plans' history")
 
     def handle(self, *args, **options):
         try:

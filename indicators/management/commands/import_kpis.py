@@ -13,18 +13,20 @@ from kpi_portal.tabular import TableError
 
 
 class Command(BaseCommand):
-    help = "นำเข้าแผนตัวชี้วัดจากไฟล์ .xlsx หรือ .csv (ทั้งไฟล์หรือไม่บันทึกเลย)"
+    help = "Import KPI plans from an .xlsx or .csv file: the whole file or nothing."
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help=".xlsx หรือ .csv ตาม FORMATS.md (KPI plans)")
-        parser.add_argument("--round", required=True, help="รอบการประเมิน เช่น 2569/1")
-        parser.add_argument("--dry-run", action="store_true", help="ตรวจสอบอย่างเดียว ไม่บันทึกข้อมูล")
+        parser.add_argument("file", help=".xlsx or .csv as FORMATS.md describes (KPI plans)")
+        parser.add_argument("--round", required=True, help="the round, YYYY/N, e.g. 2569/1")
+        parser.add_argument("--dry-run", action="store_true", help="check only, save nothing")
         parser.add_argument(
             "--approve",
             action="store_true",
-            help="บันทึกแผนเป็นอนุมัติแล้ว (ลงนามในเอกสารแล้ว) ต้องระบุ --user",
+            help="record the plans approved (agreements signed on paper); needs --user",
         )
-        parser.add_argument("--user", help="ชื่อผู้ใช้ของผู้นำเข้า (ผู้ดูแลระบบหรือเจ้าหน้าที่บุคคล) บันทึกในประวัติ")
+        parser.add_argument(
+            "--user", help="username of the importer (administrator or HR), kept in the history"
+        )
 
     def handle(self, *args, **options):
         path = Path(options["file"])

@@ -10,11 +10,11 @@ from orgchart.importer import errors_text, org_import, org_read
 
 
 class Command(BaseCommand):
-    help = "นำเข้าโครงสร้างหน่วยงานและบุคลากรจากไฟล์ .xlsx หรือ .csv (ทั้งไฟล์หรือไม่บันทึกเลย)"
+    help = "Import the org tree and staff from an .xlsx or .csv file: the whole file or nothing."
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help=".xlsx หรือ .csv ตาม FORMATS.md (Organization)")
-        parser.add_argument("--dry-run", action="store_true", help="ตรวจสอบอย่างเดียว ไม่บันทึกข้อมูล")
+        parser.add_argument("file", help=".xlsx or .csv as FORMATS.md describes (Organization)")
+        parser.add_argument("--dry-run", action="store_true", help="check only, save nothing")
 
     def handle(self, *args, **options):
         path = Path(options["file"])
