@@ -199,10 +199,11 @@ def register_import(page: ImportPage, title) -> None:
 
     def run(job: Job, progress):
         params = job.params
-        path = upload_dir() / f"{page.prefix}-{params['token']}{params['suffix']}"
+        token, suffix = str(params.get("token") or ""), params.get("suffix")
+        path = upload_dir() / f"{page.prefix}-{token}{suffix}"
         dry_run = bool(params.get("dry_run"))
         with translation.override(params.get("language") or settings.LANGUAGE_CODE):
-            if not _TOKEN.match(str(params.get("token"))) or not path.is_file():
+            if not _TOKEN.match(token) or suffix not in SUFFIXES or not path.is_file():
                 raise JobError(_("ไม่พบไฟล์ที่รอยืนยัน กรุณาอัปโหลดไฟล์อีกครั้ง"))
             checking = _("อ่านไฟล์แล้ว กำลังตรวจสอบข้อมูล") if dry_run else _("อ่านไฟล์แล้ว กำลังนำเข้า")
 

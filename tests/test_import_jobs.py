@@ -14,7 +14,7 @@ from openpyxl import Workbook
 
 from appraisals.models import Result
 from indicators.models import KPI, Plan
-from kpi_portal.jobs import job_run
+from kpi_portal.jobs import job_run, job_start
 from kpi_portal.models import Job
 from kpi_portal.tabular import read_table
 from orgchart.importer import ORG_COLUMNS
@@ -208,3 +208,19 @@ def test_a_background_import_refused_at_confirmation_says_the_data_changed(
     page = done.content.decode()
     assert "นำเข้าไม่สำเร็จ ข้อมูลในระบบเปลี่ยนไปหลังการตรวจสอบ" in page
     assert Result.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"token": "0" * 32, "suffix": ".csv"},  # no such file
+        {"token": "../../etc/passwd", "suffix": ""},
+        {"token": "0" * 32, "suffix": "/../../secret"},
+        {},
+    ],
+)
+def test_an_import_job_reads_only_a_kept_upload(agency, params):
+    job = job_start(kind="orgchart.import", params={"dry_run": True, **params}, by=agency.hr.user)
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert job.error == "ไม่พบไฟล์ที่รอยืนยัน กรุณาอัปโหลดไฟล์อีกครั้ง"
