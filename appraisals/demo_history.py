@@ -23,13 +23,13 @@ from django.utils import timezone
 from appraisals.closing import round_close
 from appraisals.competencies import core_competencies, expected_level, expected_table
 from appraisals.models import Appraisal, CompetencyRating, Result
+from appraisals.placement import TreeIndex
 from appraisals.policy import policy_for, rules_for
 from appraisals.scores import round_rescore
 from indicators.carry import plans_carry_forward
 from indicators.models import KPI, KRA, Plan, Round
 from indicators.rounds import round_save
 from indicators.services import plan_submit
-from orgchart.hierarchy import supervisor_of
 from orgchart.models import Kind, Node
 
 PAST_ROUND = "2568/2"
@@ -77,13 +77,13 @@ def past_round_save(*, hr: Node) -> Round | None:
         return None
     the_round, _created = round_save(code=PAST_ROUND)
     policy_for(the_round)
-    people = list(
-        Node.objects.filter(tree_id=hr.tree_id, kind=Kind.INDIVIDUAL, is_active=True)
-        .select_related("user")
-        .order_by("lft")
-    )
+    tree = Node.objects.filter(tree_id=hr.tree_id).select_related("user").order_by("lft")
+    index = TreeIndex(tree)
+    people = [
+        node for node in index.nodes.values() if node.kind == Kind.INDIVIDUAL and node.is_active
+    ]
     approved_at = timezone.now() - timedelta(days=240)
-    supervisors = {person.pk: supervisor_of(person) for person in people}
+    supervisors = {person.pk: next(iter(index.supervisor_chain(person)), None) for person in people}
     plans = Plan.objects.bulk_create(
         Plan(
             round=the_round,

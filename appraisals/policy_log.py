@@ -5,19 +5,13 @@ changed setting with its old and new value, in plain text) inside their
 transaction; the policy and expected-level pages show the latest ones.
 """
 
-from decimal import Decimal
-
 from django.utils.translation import gettext as _
 
 from appraisals.models import PolicyChange, ScoringPolicy
-from indicators.history import person_name
+from indicators.history import diff, person_name, plain
 from orgchart.models import StaffType
 
 SHOWN = 20  # changes listed on a page
-
-
-def _number(value: Decimal) -> str:
-    return format(Decimal(value).normalize(), "f")
 
 
 def policy_snapshot(policy: ScoringPolicy) -> dict[str, str]:
@@ -27,21 +21,18 @@ def policy_snapshot(policy: ScoringPolicy) -> dict[str, str]:
         "floor": str(policy.floor),
         "published": "1" if policy.scores_published else "0",
         "bands": ", ".join(
-            f"{band.name} {_number(band.minimum)}" for band in policy.bands.order_by("-minimum")
+            f"{band.name} {plain(band.minimum)}" for band in policy.bands.order_by("-minimum")
         ),
     }
     for weight in policy.weights.all():
         parts = (weight.achievement, weight.competency, weight.other)
-        settings[f"weights|{weight.staff_type}"] = "/".join(_number(part) for part in parts)
+        settings[f"weights|{weight.staff_type}"] = "/".join(plain(part) for part in parts)
     return settings
 
 
 def differences(before: dict, after: dict) -> list[list]:
-    """[key, old, new] for every setting that changed, in a stable order."""
-    keys = sorted(set(before) | set(after))
-    return [
-        [key, before.get(key), after.get(key)] for key in keys if before.get(key) != after.get(key)
-    ]
+    """[key, old, new] for every setting that changed (indicators.history.diff, as rows)."""
+    return [[key, *pair] for key, pair in diff(before, after).items()]
 
 
 def policy_change_record(*, round=None, subject: str, changes: list, by) -> PolicyChange | None:

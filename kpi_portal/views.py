@@ -19,11 +19,15 @@ def home(request):
     return render(request, "home.html")
 
 
-def _job_context(job: Job) -> dict:
+def _title(job: Job) -> str:
     spec = kind_of(job)
+    return spec.title if spec else job.kind
+
+
+def _job_context(job: Job) -> dict:
     return {
         "job": job,
-        "title": spec.title if spec else job.kind,
+        "title": _title(job),
         "ttl_hours": settings.JOB_TTL_HOURS,
         "result_url": _result_url(job),
     }
@@ -50,8 +54,7 @@ def job_list(request):
     """The user's own background jobs, newest first (JOBS_LISTED of them; two queries)."""
     jobs = list(Job.objects.filter(requested_by=request.user)[:JOBS_LISTED])
     for job in jobs:
-        spec = kind_of(job)
-        job.title = spec.title if spec else job.kind
+        job.title = _title(job)
     return render(request, "jobs/list.html", {"jobs": jobs, "ttl_hours": settings.JOB_TTL_HOURS})
 
 

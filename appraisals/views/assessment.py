@@ -227,15 +227,16 @@ def team(request):
     if the_round is not None:
         index = TreeIndex(Node.objects.filter(tree_id=me.tree_id))
         for node in index.nodes.values():
-            if node.pk == me.pk:
+            led = unit is not None and unit.lft <= node.lft <= unit.rght
+            hr_may = roles.is_hr and node.kind == Kind.INDIVIDUAL
+            if node.pk == me.pk or not (led or hr_may):
                 continue
             chain = index.supervisor_chain(node)
-            led = unit is not None and unit.lft <= node.lft <= unit.rght
             if led and chain and chain[0].pk == me.pk:
                 assess_ids.add(node.pk)
             elif led and len(chain) > 1 and chain[1].pk == me.pk:
                 review_ids.add(node.pk)
-            elif roles.is_hr and not chain and node.kind == Kind.INDIVIDUAL:
+            elif hr_may and not chain:
                 assess_ids.add(node.pk)
     plans = (
         Plan.objects.filter(round=the_round, owner_id__in=assess_ids | review_ids)
