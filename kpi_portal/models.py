@@ -114,3 +114,43 @@ class Job(models.Model):
     @property
     def result_name(self) -> str:
         return Path(self.result_file).name if self.result_file else ""
+
+
+class LoginThrottle(models.Model):
+    """Failed logins counted per address (across usernames) or per username (across addresses).
+
+    Beside django-axes' lock of one username from one address
+    (kpi_portal.throttle): one row per address or username that failed in the
+    last LOGIN_THROTTLE_WINDOW_MINUTES, so the table stays as small as the set
+    of recent failures; rows past their window and lock are pruned on the next
+    failure. `locked_until` is set when `failures` reaches the limit.
+    """
+
+    class Scope(models.TextChoices):
+        ADDRESS = "address", _("เครื่อง (ที่อยู่ IP)")
+        USERNAME = "username", _("ชื่อผู้ใช้")
+
+    scope = models.CharField(_("ประเภท"), max_length=10, choices=Scope.choices)
+    key = models.CharField(_("ที่อยู่หรือชื่อผู้ใช้"), max_length=255)
+    failures = models.PositiveIntegerField(_("จำนวนครั้งที่ผิด"), default=0)
+    window_start = models.DateTimeField(_("เริ่มนับเมื่อ"), default=timezone.now)
+    last_failure_at = models.DateTimeField(_("ผิดครั้งล่าสุดเมื่อ"), default=timezone.now)
+    locked_until = models.DateTimeField(_("ระงับถึง"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("การนับการเข้าสู่ระบบที่ผิด")
+        verbose_name_plural = _("การนับการเข้าสู่ระบบที่ผิด")
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="login_throttle_scope_key"),
+            models.CheckConstraint(
+                condition=models.Q(scope__in=["address", "username"]),
+                name="login_throttle_scope_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["scope", "locked_until"], name="login_throttle_locked_idx"),
+            models.Index(fields=["last_failure_at"], name="login_throttle_last_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.scope} {self.key}"

@@ -6,6 +6,7 @@ address, the path and the status, never a password or a query string.
 
 import logging
 import math
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -79,7 +80,17 @@ def lockout_response(request: HttpRequest, original_response, credentials) -> Ht
         "minutes": math.ceil(cool_off.total_seconds() / 60),
         "retry_at": timezone.now() + cool_off,
         "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "scope": "pair",
     }
+    # An address or username lock (kpi_portal.throttle) ends at its own time.
+    lock = getattr(request, "kpi_throttle_lock", None)
+    if lock is not None:
+        remaining = max(lock.locked_until - timezone.now(), timedelta(0))
+        context.update(
+            minutes=max(1, math.ceil(remaining.total_seconds() / 60)),
+            retry_at=lock.locked_until,
+            scope=lock.scope,
+        )
     return render(request, "lockout.html", context, status=settings.AXES_HTTP_RESPONSE_CODE)
 
 

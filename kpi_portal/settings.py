@@ -9,7 +9,11 @@ SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS, SECURE_HSTS_INCLUDE_SUBDOMAINS,
 SECURE_HSTS_PRELOAD, TRUST_X_FORWARDED_PROTO, TRUSTED_PROXY_COUNT,
 SESSION_COOKIE_SECURE, CSRF_COOKIE_SECURE,
 SESSION_COOKIE_AGE, SESSION_EXPIRE_AT_BROWSER_CLOSE, REFERRER_POLICY,
-LOGIN_FAILURE_LIMIT, LOGIN_COOLOFF_MINUTES.
+LOGIN_FAILURE_LIMIT, LOGIN_COOLOFF_MINUTES,
+LOGIN_ADDRESS_FAILURE_LIMIT, LOGIN_USERNAME_FAILURE_LIMIT, LOGIN_THROTTLE_WINDOW_MINUTES,
+LDAP_SERVER_URI, LDAP_BIND_DN, LDAP_BIND_PASSWORD, LDAP_USER_SEARCH_BASE, LDAP_USER_FILTER,
+LDAP_USERNAME_ATTRIBUTE, LDAP_EMPLOYEE_CODE_ATTRIBUTE, LDAP_START_TLS, LDAP_CA_FILE,
+LDAP_TIMEOUT_SECONDS.
 """
 
 import os
@@ -146,6 +150,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # address cannot try many passwords on one account.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # The agency's directory (kpi_portal.directory), when LDAP_SERVER_URI is set.
+    "kpi_portal.directory.DirectoryBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
@@ -156,6 +162,31 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 AXES_LOCKOUT_CALLABLE = "kpi_portal.security.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "kpi_portal.security.client_ip"
 AXES_VERBOSE = False
+# Password spraying (kpi_portal.throttle): beside the pair lock, failures per
+# address across usernames and per username across addresses, counted in the
+# database over LOGIN_THROTTLE_WINDOW_MINUTES; reaching a limit locks for
+# LOGIN_COOLOFF_MINUTES. 0 turns a counter off.
+AXES_HANDLER = "kpi_portal.throttle.ThrottlingHandler"
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 50)
+LOGIN_USERNAME_FAILURE_LIMIT = env_int("LOGIN_USERNAME_FAILURE_LIMIT", 20)
+LOGIN_THROTTLE_WINDOW = timedelta(minutes=env_int("LOGIN_THROTTLE_WINDOW_MINUTES", 15))
+
+# Sign-in with the agency's directory (LDAP / Active Directory,
+# kpi_portal.directory): off while LDAP_SERVER_URI is empty. See README
+# "Sign-in with the agency's directory".
+LDAP_SERVER_URI = env_list("LDAP_SERVER_URI")
+LDAP_BIND_DN = os.environ.get("LDAP_BIND_DN", "")
+LDAP_BIND_PASSWORD = os.environ.get("LDAP_BIND_PASSWORD", "")
+LDAP_USER_SEARCH_BASE = os.environ.get("LDAP_USER_SEARCH_BASE", "")
+LDAP_USER_FILTER = os.environ.get("LDAP_USER_FILTER", "").strip()
+LDAP_USERNAME_ATTRIBUTE = os.environ.get("LDAP_USERNAME_ATTRIBUTE", "").strip() or "uid"
+LDAP_EMPLOYEE_CODE_ATTRIBUTE = os.environ.get("LDAP_EMPLOYEE_CODE_ATTRIBUTE", "").strip()
+LDAP_START_TLS = env_bool("LDAP_START_TLS", False)
+LDAP_CA_FILE = os.environ.get("LDAP_CA_FILE", "").strip()
+LDAP_TIMEOUT_SECONDS = env_int("LDAP_TIMEOUT_SECONDS", 5)
+if LDAP_SERVER_URI and not LDAP_USER_SEARCH_BASE:
+    raise ImproperlyConfigured("LDAP_USER_SEARCH_BASE must be set with LDAP_SERVER_URI.")
+
 # Number of reverse proxies in front of gunicorn that append to
 # X-Forwarded-For; 0 means the client talks to gunicorn directly.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)

@@ -3,7 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from kpi_portal import health, views
+from kpi_portal import health, lockout_views, views
+from kpi_portal.signin import SignInView
 
 job_patterns = [
     path("", views.job_list, name="list"),
@@ -12,13 +13,20 @@ job_patterns = [
     path("<uuid:pk>/download/", views.job_download, name="download"),
 ]
 
+# Login lockouts, for administrators (kpi_portal.lockout_views).
+security_patterns = [
+    path("lockouts/", lockout_views.lockout_list, name="lockouts"),
+    path("lockouts/lift/", lockout_views.lockout_lift_view, name="lockout_lift"),
+]
+
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("health/", health.health, name="health"),
     path("jobs/", include((job_patterns, "jobs"))),
+    path("security/", include((security_patterns, "security"))),
     path("org/", include("orgchart.urls")),
     path("kpi/", include("indicators.urls")),
     path("appraisal/", include("appraisals.urls")),

@@ -182,6 +182,9 @@ MATRIX: dict[str, Row] = {
     "jobs:detail": Row(job, expect(404, officer=200)),
     "jobs:progress": Row(job, expect(404, officer=HTMX_STOP_POLLING)),
     "jobs:download": Row(job, expect(404, officer=200)),
+    # Login lockouts (kpi_portal.lockout_views): administrators only.
+    "security:lockouts": Row(none, expect(403, admin=200)),
+    "security:lockout_lift": Row(none, post_only(), post=expect(403, admin=302)),
     # orgchart ------------------------------------------------------------------
     "orgchart:tree": Row(none, expect(200)),
     # The unit GRP: its head, HR of DEPT and admins see it; its officers do not.
