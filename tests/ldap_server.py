@@ -1,0 +1,150 @@
+"""A real OpenLDAP server (Debian's slapd) for the directory tests.
+
+`start_slapd(root)` writes a slapd.conf (mdb backend, the core, cosine and
+inetOrgPerson schemas) under `root`, loads the directory below with
+slapadd, starts slapd on a free 127.0.0.1 port in the foreground and waits
+until it answers. Each pytest-xdist worker starts its own (a session
+fixture in tests/test_directory.py), in its own temporary directory.
+"""
+
+import base64
+import hashlib
+import os
+import shutil
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+SLAPD = shutil.which("slapd") or "/usr/sbin/slapd"
+SLAPADD = shutil.which("slapadd") or "/usr/sbin/slapadd"
+SCHEMA = Path("/etc/ldap/schema")
+MODULES = Path("/usr/lib/ldap")
+
+SUFFIX = "dc=agency,dc=test"
+PEOPLE = f"ou=people,{SUFFIX}"
+SERVICE_DN = f"cn=portal,{SUFFIX}"
+SERVICE_PASSWORD = "service-secret"  # noqa: S105
+ROOT_DN = f"cn=admin,{SUFFIX}"
+ROOT_PASSWORD = "root-secret"  # noqa: S105
+
+# (uid, employeeNumber, password): somchai and officer1 are in the portal
+# (tests/conftest.py's agency: officer1's Node code is P-O1); stranger is not.
+DIRECTORY_PEOPLE = [
+    ("somchai", "P-O1", "ldap-pass-1"),
+    ("officer2", "P-O2", "ldap-pass-2"),
+    ("stranger", "X-999", "ldap-pass-3"),
+    ("twin", "P-O3", "ldap-pass-4"),
+    ("twin", "P-O3", "ldap-pass-5"),
+]
+
+
+def missing_reason() -> str:
+    """Why the real-server tests cannot run here, or "" if they can."""
+    if not (os.path.exists(SLAPD) and os.access(SLAPD, os.X_OK)):
+        return f"slapd is not installed ({SLAPD}); `apt-get install slapd ldap-utils` (.ci/run does)"
+    if not os.path.exists(SLAPADD):
+        return "slapadd is not installed (package slapd)"
+    if not (SCHEMA / "inetorgperson.schema").exists():
+        return f"the OpenLDAP schemas are missing ({SCHEMA})"
+    return ""
+
+
+def ssha(password: str) -> str:
+    salt = os.urandom(8)
+    digest = hashlib.sha1(password.encode() + salt).digest()  # noqa: S324 - LDAP's {SSHA}
+    return "{SSHA}" + base64.b64encode(digest + salt).decode()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _ldif() -> str:
+    blocks = [
+        f"dn: {SUFFIX}\nobjectClass: dcObject\nobjectClass: organization\ndc: agency\no: Agency",
+        f"dn: {PEOPLE}\nobjectClass: organizationalUnit\nou: people",
+        f"dn: ou=more,{PEOPLE}\nobjectClass: organizationalUnit\nou: more",
+        f"dn: {SERVICE_DN}\nobjectClass: organizationalRole\nobjectClass: simpleSecurityObject\n"
+        f"cn: portal\nuserPassword: {ssha(SERVICE_PASSWORD)}",
+    ]
+    for number, (uid, code, password) in enumerate(DIRECTORY_PEOPLE):
+        # The second "twin" sits in a sub-unit: two entries with one uid.
+        where = f"ou=more,{PEOPLE}" if uid == "twin" and number % 2 else PEOPLE
+        blocks.append(
+            f"dn: cn={uid}-{number},{where}\nobjectClass: inetOrgPerson\ncn: {uid}-{number}\n"
+            f"sn: {uid}\nuid: {uid}\nemployeeNumber: {code}\nuserPassword: {ssha(password)}"
+        )
+    return "\n\n".join(blocks) + "\n"
+
+
+def _config(root: Path) -> str:
+    return f"""include {SCHEMA}/core.schema
+include {SCHEMA}/cosine.schema
+include {SCHEMA}/inetorgperson.schema
+modulepath {MODULES}
+moduleload back_mdb
+pidfile {root}/slapd.pid
+argsfile {root}/slapd.args
+database mdb
+maxsize 16777216
+suffix "{SUFFIX}"
+rootdn "{ROOT_DN}"
+rootpw {ROOT_PASSWORD}
+directory {root}/data
+access to attrs=userPassword by anonymous auth by * none
+access to * by dn.exact="{SERVICE_DN}" read by users read by anonymous auth
+"""
+
+
+@dataclass
+class Slapd:
+    process: subprocess.Popen
+    port: int
+    root: Path
+
+    @property
+    def uri(self) -> str:
+        return f"ldap://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start_slapd(root: Path) -> Slapd:
+    (root / "data").mkdir(parents=True)
+    config = root / "slapd.conf"
+    config.write_text(_config(root))
+    ldif = root / "directory.ldif"
+    ldif.write_text(_ldif())
+    subprocess.run(
+        [SLAPADD, "-f", str(config), "-l", str(ldif)], check=True, capture_output=True, text=True
+    )
+    for _attempt in range(5):
+        port = free_port()
+        log = open(root / "slapd.log", "w")  # noqa: SIM115 - closed with the process
+        process = subprocess.Popen(
+            [SLAPD, "-f", str(config), "-h", f"ldap://127.0.0.1:{port}/", "-d", "none"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        server = Slapd(process, port, root)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                return server
+            except OSError:
+                time.sleep(0.1)
+        server.stop()
+        log.close()
+    raise RuntimeError(f"slapd did not start: {(root / 'slapd.log').read_text()[-2000:]}")
