@@ -86,8 +86,8 @@ def throttle_failure_record(
 ) -> list[LoginThrottle]:
     """Count one failed login for its address and its username; the rows it just locked.
 
-    Also prunes rows whose window and lock have both ended, so the table holds
-    only recent failures.
+    When it adds a row it also prunes the rows whose window and lock have
+    both ended, so the table holds only recent failures.
     """
     now = now or timezone.now()
     window = settings.LOGIN_THROTTLE_WINDOW
@@ -95,10 +95,8 @@ def throttle_failure_record(
     targets = _targets(address, username)
     if not targets:
         return locked
+    grew = False
     with transaction.atomic():
-        LoginThrottle.objects.filter(last_failure_at__lt=now - window).filter(
-            Q(locked_until__isnull=True) | Q(locked_until__lte=now)
-        ).delete()
         for scope, key, limit in targets:
             row, created = LoginThrottle.objects.select_for_update().get_or_create(
                 scope=scope,
@@ -116,6 +114,13 @@ def throttle_failure_record(
                 locked.append(row)
             if not created or row.locked_until is not None:
                 row.save(update_fields=["failures", "window_start", "last_failure_at", "locked_until"])
+            grew = grew or created
+        if grew:
+            # Only a new row grows the table: then drop the rows whose window
+            # and lock have both ended.
+            LoginThrottle.objects.filter(last_failure_at__lt=now - window).filter(
+                Q(locked_until__isnull=True) | Q(locked_until__lte=now)
+            ).delete()
     for row in locked:
         logger.warning(
             "Login locked out: %s=%s after %s failures in %s, until %s",
