@@ -21,7 +21,7 @@ from pathlib import Path
 from bench import env
 
 RUNS = 15
-PASSWORD = "bench-pass-12345"  # noqa: S105
+PASSWORD = "bench-pass-12345"
 
 
 def _post(client, username, password):
@@ -60,7 +60,9 @@ def _client(address: str):
 
 
 def main() -> None:
-    failures = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[0].endswith("bench_login.py") else 2000
+    failures = (
+        int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[0].endswith("bench_login.py") else 2000
+    )
     env.setup()
     env.fresh_database()
     from axes.models import AccessAttempt

@@ -59,7 +59,11 @@ def directory_enabled() -> bool:
 
 def _tls() -> ldap3.Tls | None:
     uris = settings.LDAP_SERVER_URI
-    if not (settings.LDAP_START_TLS or settings.LDAP_CA_FILE or any(u.startswith("ldaps:") for u in uris)):
+    if not (
+        settings.LDAP_START_TLS
+        or settings.LDAP_CA_FILE
+        or any(u.startswith("ldaps:") for u in uris)
+    ):
         return None
     return ldap3.Tls(
         validate=ssl.CERT_REQUIRED,

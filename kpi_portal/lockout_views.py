@@ -38,7 +38,9 @@ def _require_admin(user) -> None:
 def _section(request, kind: str, now) -> dict:
     """One kind's locks, a page of them (two queries: the count and the page)."""
     if kind == Kind.PAIR:
-        rows = locked_pairs(now).only("pk", "username", "ip_address", "failures_since_start", "attempt_time")
+        rows = locked_pairs(now).only(
+            "pk", "username", "ip_address", "failures_since_start", "attempt_time"
+        )
     else:
         rows = locked_throttles(kind, now)
     parameter = f"{kind}_page"
@@ -68,7 +70,13 @@ def _section(request, kind: str, now) -> dict:
                     "until": row.locked_until,
                 }
             )
-    return {"kind": kind, "title": TITLES[kind], "page": page, "items": items, "parameter": parameter}
+    return {
+        "kind": kind,
+        "title": TITLES[kind],
+        "page": page,
+        "items": items,
+        "parameter": parameter,
+    }
 
 
 @login_required

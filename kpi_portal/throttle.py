@@ -113,7 +113,9 @@ def throttle_failure_record(
                 row.locked_until = now + settings.AXES_COOLOFF_TIME
                 locked.append(row)
             if not created or row.locked_until is not None:
-                row.save(update_fields=["failures", "window_start", "last_failure_at", "locked_until"])
+                row.save(
+                    update_fields=["failures", "window_start", "last_failure_at", "locked_until"]
+                )
             grew = grew or created
         if grew:
             # Only a new row grows the table: then drop the rows whose window
@@ -210,7 +212,5 @@ def lockout_lift(*, kind: str, pk: int, by) -> str | None:
             row.delete()
         else:
             return None
-    logger.warning(
-        "Lockout lifted: %s by %s#%s", what, _clean(by.get_username()), by.pk
-    )
+    logger.warning("Lockout lifted: %s by %s#%s", what, _clean(by.get_username()), by.pk)
     return what

@@ -19,7 +19,9 @@ from tests.ldap_server import PEOPLE, SERVICE_DN, SERVICE_PASSWORD
 
 LOCAL_PASSWORD = "pass-12345"  # tests/conftest.py
 
-needs_slapd = pytest.mark.skipif(bool(ldap_server.missing_reason()), reason=ldap_server.missing_reason() or "-")
+needs_slapd = pytest.mark.skipif(
+    bool(ldap_server.missing_reason()), reason=ldap_server.missing_reason() or "-"
+)
 
 
 @pytest.fixture(scope="session")
@@ -101,7 +103,9 @@ def test_a_local_user_the_directory_does_not_know_signs_in_with_the_local_passwo
     assert client.session["_auth_user_backend"] == "django.contrib.auth.backends.ModelBackend"
 
 
-def test_a_directory_person_without_a_portal_account_is_refused_and_no_account_is_made(agency, ldap):
+def test_a_directory_person_without_a_portal_account_is_refused_and_no_account_is_made(
+    agency, ldap
+):
     users = get_user_model().objects.count()
 
     client, response = sign_in("stranger", "ldap-pass-3")  # employeeNumber X-999: no Node
@@ -165,12 +169,11 @@ def test_a_refused_service_account_is_reported_like_a_directory_that_is_down(age
 
 
 def test_the_search_works_anonymously_without_a_bind_dn(agency, ldap):
-    ldap.LDAP_BIND_DN = ldap.LDAP_BIND_PASSWORD = ""
-    # The test directory lets anonymous clients only authenticate, not read:
-    # the user is not found, so the local password decides.
+    ldap.LDAP_BIND_DN = ldap.LDAP_BIND_PASSWORD = ""  # the test directory lets anyone search
+
     client, response = sign_in("somchai", "ldap-pass-1")
-    assert signed_in_as(client) is None
-    client, response = sign_in("officer1", LOCAL_PASSWORD)
+
+    assert response.status_code == 302
     assert signed_in_as(client) == agency.officer1.user
 
 
@@ -188,7 +191,7 @@ def test_directory_failures_count_toward_the_lockout(agency, ldap):
 def test_without_a_server_uri_the_directory_is_off(agency, settings):
     settings.LDAP_SERVER_URI = []
     client, response = sign_in("officer1", LOCAL_PASSWORD)
-    assert signed_in_as(client) == agency.officer1.user
+    assert response.status_code == 302 and signed_in_as(client) == agency.officer1.user
     assert directory.DirectoryBackend().authenticate(None, "somchai", "ldap-pass-1") is None
 
 
@@ -203,3 +206,13 @@ def test_tls_verifies_the_server_with_the_ca_file(settings, tmp_path):
     settings.LDAP_CA_FILE = ""
     settings.LDAP_START_TLS = False
     assert directory._tls() is None
+
+
+def test_directory_down_message_in_english(agency, ldap):
+    ldap.LDAP_SERVER_URI = [f"ldap://127.0.0.1:{ldap_server.free_port()}"]
+    client = Client()
+    client.cookies["django_language"] = "en"
+    _client, response = sign_in("somchai", "ldap-pass-1", client)
+    assert "The agency's directory (Active Directory / LDAP) cannot be reached" in (
+        response.content.decode()
+    )

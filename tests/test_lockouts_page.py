@@ -41,7 +41,12 @@ def make_locks(count: int) -> None:
     )
     LoginThrottle.objects.bulk_create(
         [
-            LoginThrottle(scope=scope, key=f"{scope}-{n}", failures=50, locked_until=now + timedelta(minutes=10))
+            LoginThrottle(
+                scope=scope,
+                key=f"{scope}-{n}",
+                failures=50,
+                locked_until=now + timedelta(minutes=10),
+            )
             for scope in ("address", "username")
             for n in range(count)
         ]
@@ -52,8 +57,15 @@ def test_the_page_lists_all_three_kinds_with_counts_and_times(agency):
     make_locks(2)
     # Not locked: below the pair limit, and a counter still under its limit.
     AccessAttempt.objects.create(
-        username="almost", ip_address="192.0.2.9", user_agent="", failures_since_start=2,
-        attempt_time=timezone.now(), get_data="", post_data="", http_accept="", path_info="/",
+        username="almost",
+        ip_address="192.0.2.9",
+        user_agent="",
+        failures_since_start=2,
+        attempt_time=timezone.now(),
+        get_data="",
+        post_data="",
+        http_accept="",
+        path_info="/",
     )
     LoginThrottle.objects.create(scope="address", key="198.51.100.1", failures=3)
 
@@ -103,7 +115,10 @@ def test_lifting_an_address_lock_lets_it_sign_in_again_and_is_logged(agency, set
     attacker = Client(REMOTE_ADDR="192.0.2.66")
     for username in ("nobody1", "nobody2"):
         attacker.post(reverse("login"), {"username": username, "password": "x"})
-    assert attacker.post(reverse("login"), {"username": "officer1", "password": PASSWORD}).status_code == 429
+    assert (
+        attacker.post(reverse("login"), {"username": "officer1", "password": PASSWORD}).status_code
+        == 429
+    )
     lock = LoginThrottle.objects.get(scope="address", key="192.0.2.66")
 
     response = admin_client(agency).post(
@@ -113,7 +128,10 @@ def test_lifting_an_address_lock_lets_it_sign_in_again_and_is_logged(agency, set
     assert "ยกเลิกการระงับแล้ว" in response.content.decode()
     assert not LoginThrottle.objects.filter(pk=lock.pk).exists()
     assert f"Lockout lifted: address=192.0.2.66 by admin#{agency.admin.pk}" in caplog.messages
-    assert attacker.post(reverse("login"), {"username": "officer1", "password": PASSWORD}).status_code == 302
+    assert (
+        attacker.post(reverse("login"), {"username": "officer1", "password": PASSWORD}).status_code
+        == 302
+    )
 
 
 def test_lifting_a_pair_lock(agency):
@@ -124,10 +142,21 @@ def test_lifting_a_pair_lock(agency):
 
     admin_client(agency).post(reverse("security:lockout_lift"), {"kind": "pair", "pk": attempt.pk})
 
-    assert client.post(reverse("login"), {"username": "officer1", "password": PASSWORD}).status_code == 302
+    assert (
+        client.post(reverse("login"), {"username": "officer1", "password": PASSWORD}).status_code
+        == 302
+    )
 
 
-@pytest.mark.parametrize("data", [{"kind": "address", "pk": "999999"}, {"kind": "pair", "pk": "x"}, {"kind": "bogus", "pk": "1"}, {}])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"kind": "address", "pk": "999999"},
+        {"kind": "pair", "pk": "x"},
+        {"kind": "bogus", "pk": "1"},
+        {},
+    ],
+)
 def test_lifting_something_that_is_not_there_says_so_and_changes_nothing(agency, data):
     make_locks(1)
     before = (AccessAttempt.objects.count(), LoginThrottle.objects.count())

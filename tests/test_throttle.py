@@ -30,7 +30,10 @@ def sixty(db):
     """60 accounts u00..u59, each with its own (known) password."""
     users = get_user_model().objects
     users.bulk_create(
-        [users.model(username=f"u{n:02}", password=make_password(f"right-{n:02}")) for n in range(60)]
+        [
+            users.model(username=f"u{n:02}", password=make_password(f"right-{n:02}"))
+            for n in range(60)
+        ]
     )
     return [f"u{n:02}" for n in range(60)]
 
@@ -76,7 +79,10 @@ def test_a_username_sprayed_from_many_addresses_is_locked(agency, settings, capl
     # Other usernames from those addresses are fine; so is the case-folded name locked too.
     assert attempt("officer2", PASSWORD, "203.0.113.5")[0].status_code == 302
     assert attempt("OFFICER1", PASSWORD, "203.0.113.201")[0].status_code == 429
-    assert any(m.startswith("Login locked out: username=officer1 after 20 failures") for m in caplog.messages)
+    assert any(
+        m.startswith("Login locked out: username=officer1 after 20 failures")
+        for m in caplog.messages
+    )
 
 
 def test_every_lockout_is_security_logged(agency, sixty, settings, caplog):
@@ -84,7 +90,10 @@ def test_every_lockout_is_security_logged(agency, sixty, settings, caplog):
     caplog.set_level(logging.WARNING, logger="kpi_portal.security")
     for username in sixty[:3]:
         attempt(username, "wrong")
-    assert any(m.startswith(f"Login locked out: address={ATTACKER} after 3 failures") for m in caplog.messages)
+    assert any(
+        m.startswith(f"Login locked out: address={ATTACKER} after 3 failures")
+        for m in caplog.messages
+    )
 
 
 def test_the_lock_ends_and_refused_tries_do_not_extend_it(agency, sixty, settings):
@@ -140,3 +149,13 @@ def test_the_pair_lock_still_works_beside_them(agency):
     assert statuses == [200] * 4 + [429]
     assert attempt("officer1", PASSWORD)[0].status_code == 429
     assert attempt("officer2", PASSWORD)[0].status_code == 302
+
+
+def test_the_address_lockout_page_in_english(agency, sixty, settings):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 2
+    client = Client(REMOTE_ADDR=ATTACKER)
+    client.cookies["django_language"] = "en"
+    for username in sixty[:2]:
+        response = client.post(reverse("login"), {"username": username, "password": "x"})
+    assert response.status_code == 429
+    assert "signing in from it has been suspended" in response.content.decode()
