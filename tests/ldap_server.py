@@ -19,6 +19,7 @@ from pathlib import Path
 
 SLAPD = shutil.which("slapd") or "/usr/sbin/slapd"
 SLAPADD = shutil.which("slapadd") or "/usr/sbin/slapadd"
+OPENSSL = shutil.which("openssl")
 SCHEMA = Path("/etc/ldap/schema")
 MODULES = Path("/usr/lib/ldap")
 
@@ -83,8 +84,43 @@ def _ldif() -> str:
     return "\n\n".join(blocks) + "\n"
 
 
-def _config(root: Path) -> str:
-    return f"""include {SCHEMA}/core.schema
+def make_certificates(root: Path) -> bool:
+    """A test CA and a server certificate for 127.0.0.1 signed by it; False without openssl."""
+    if not OPENSSL:
+        return False
+    quiet = {"check": True, "capture_output": True}
+    run = subprocess.run
+    days = ["-days", "2"]
+    run(  # noqa: S603 - our own openssl and files
+        [OPENSSL, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=Test Agency CA",
+         "-keyout", str(root / "ca.key"), "-out", str(root / "ca.pem"), *days],
+        **quiet,
+    )  # fmt: skip
+    run(  # noqa: S603
+        [OPENSSL, "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
+         "-keyout", str(root / "server.key"), "-out", str(root / "server.csr")],
+        **quiet,
+    )  # fmt: skip
+    (root / "san.cnf").write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    run(  # noqa: S603
+        [OPENSSL, "x509", "-req", "-in", str(root / "server.csr"), "-CA", str(root / "ca.pem"),
+         "-CAkey", str(root / "ca.key"), "-CAcreateserial", "-out", str(root / "server.pem"),
+         "-extfile", str(root / "san.cnf"), *days],
+        **quiet,
+    )  # fmt: skip
+    return True
+
+
+def _config(root: Path, tls: bool) -> str:
+    tls_lines = (
+        f"TLSCACertificateFile {root}/ca.pem\nTLSCertificateFile {root}/server.pem\n"
+        f"TLSCertificateKeyFile {root}/server.key\n"
+        if tls
+        else ""
+    )
+    return (
+        tls_lines
+        + f"""include {SCHEMA}/core.schema
 include {SCHEMA}/cosine.schema
 include {SCHEMA}/inetorgperson.schema
 modulepath {MODULES}
@@ -100,6 +136,7 @@ directory {root}/data
 access to attrs=userPassword by anonymous auth by * none
 access to * by * read
 """
+    )
 
 
 @dataclass
@@ -107,10 +144,19 @@ class Slapd:
     process: subprocess.Popen
     port: int
     root: Path
+    ldaps_port: int | None = None  # with TLS: ldaps:// here, StartTLS on `port`
 
     @property
     def uri(self) -> str:
         return f"ldap://127.0.0.1:{self.port}"
+
+    @property
+    def ldaps_uri(self) -> str:
+        return f"ldaps://127.0.0.1:{self.ldaps_port}"
+
+    @property
+    def ca_file(self) -> str:
+        return str(self.root / "ca.pem")
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -124,8 +170,9 @@ class Slapd:
 
 def start_slapd(root: Path) -> Slapd:
     (root / "data").mkdir(parents=True)
+    tls = make_certificates(root)
     config = root / "slapd.conf"
-    config.write_text(_config(root))
+    config.write_text(_config(root, tls))
     ldif = root / "directory.ldif"
     ldif.write_text(_ldif())
     subprocess.run(  # noqa: S603 - our own slapadd and files
@@ -133,17 +180,20 @@ def start_slapd(root: Path) -> Slapd:
     )
     for _attempt in range(5):
         port = free_port()
+        ldaps_port = free_port() if tls else None
+        urls = f"ldap://127.0.0.1:{port}/" + (f" ldaps://127.0.0.1:{ldaps_port}/" if tls else "")
         log = open(root / "slapd.log", "w")  # noqa: SIM115 - closed with the process
         process = subprocess.Popen(  # noqa: S603 - our own slapd
-            [SLAPD, "-f", str(config), "-h", f"ldap://127.0.0.1:{port}/", "-d", "none"],
+            [SLAPD, "-f", str(config), "-h", urls, "-d", "none"],
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        server = Slapd(process, port, root)
+        server = Slapd(process, port, root, ldaps_port)
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline and process.poll() is None:
             try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                for listening in filter(None, (port, ldaps_port)):
+                    socket.create_connection(("127.0.0.1", listening), timeout=0.5).close()
                 return server
             except OSError:
                 time.sleep(0.1)

@@ -216,3 +216,42 @@ def test_directory_down_message_in_english(agency, ldap):
     assert "The agency's directory (Active Directory / LDAP) cannot be reached" in (
         response.content.decode()
     )
+
+
+@pytest.fixture
+def tls_slapd(slapd):
+    if slapd.ldaps_port is None:
+        pytest.skip("openssl is not installed: no test certificates for TLS")
+    return slapd
+
+
+def test_starttls_with_the_agency_ca_signs_in(agency, ldap, tls_slapd):
+    ldap.LDAP_START_TLS = True
+    ldap.LDAP_CA_FILE = tls_slapd.ca_file
+
+    client, response = sign_in("somchai", "ldap-pass-1")
+
+    assert response.status_code == 302 and signed_in_as(client) == agency.officer1.user
+
+
+def test_ldaps_with_the_agency_ca_signs_in(agency, ldap, tls_slapd):
+    ldap.LDAP_SERVER_URI = [tls_slapd.ldaps_uri]
+    ldap.LDAP_CA_FILE = tls_slapd.ca_file
+
+    client, response = sign_in("somchai", "ldap-pass-1")
+
+    assert response.status_code == 302 and signed_in_as(client) == agency.officer1.user
+
+
+@pytest.mark.parametrize("uri", ["ldaps", "starttls"])
+def test_a_certificate_the_portal_cannot_verify_is_refused(agency, ldap, tls_slapd, uri):
+    # No LDAP_CA_FILE: the system's CAs do not know the test CA.
+    if uri == "ldaps":
+        ldap.LDAP_SERVER_URI = [tls_slapd.ldaps_uri]
+    else:
+        ldap.LDAP_START_TLS = True
+
+    client, response = sign_in("somchai", "ldap-pass-1")
+
+    assert signed_in_as(client) is None
+    assert "ไม่สามารถติดต่อระบบบัญชีผู้ใช้ของหน่วยงาน" in response.content.decode()
