@@ -84,29 +84,37 @@ def _ldif() -> str:
     return "\n\n".join(blocks) + "\n"
 
 
+def _openssl(*args: str) -> None:
+    subprocess.run([OPENSSL, *args], check=True, capture_output=True)  # noqa: S603 - our own files
+
+
 def make_certificates(root: Path) -> bool:
     """A test CA and a server certificate for 127.0.0.1 signed by it; False without openssl."""
     if not OPENSSL:
         return False
-    quiet = {"check": True, "capture_output": True}
-    run = subprocess.run
-    days = ["-days", "2"]
-    run(  # noqa: S603 - our own openssl and files
-        [OPENSSL, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=Test Agency CA",
-         "-keyout", str(root / "ca.key"), "-out", str(root / "ca.pem"), *days],
-        **quiet,
-    )  # fmt: skip
-    run(  # noqa: S603
-        [OPENSSL, "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
-         "-keyout", str(root / "server.key"), "-out", str(root / "server.csr")],
-        **quiet,
-    )  # fmt: skip
+    ca, ca_key = str(root / "ca.pem"), str(root / "ca.key")
+    key, request, certificate = (
+        str(root / name) for name in ("server.key", "server.csr", "server.pem")
+    )
     (root / "san.cnf").write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
-    run(  # noqa: S603
-        [OPENSSL, "x509", "-req", "-in", str(root / "server.csr"), "-CA", str(root / "ca.pem"),
-         "-CAkey", str(root / "ca.key"), "-CAcreateserial", "-out", str(root / "server.pem"),
-         "-extfile", str(root / "san.cnf"), *days],
-        **quiet,
+    new_key = ("-newkey", "rsa:2048", "-nodes")
+    _openssl(
+        "req",
+        "-x509",
+        *new_key,
+        "-subj",
+        "/CN=Test Agency CA",
+        "-keyout",
+        ca_key,
+        "-out",
+        ca,
+        "-days",
+        "2",
+    )
+    _openssl("req", *new_key, "-subj", "/CN=localhost", "-keyout", key, "-out", request)
+    _openssl(
+        "x509", "-req", "-in", request, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial",
+        "-out", certificate, "-extfile", str(root / "san.cnf"), "-days", "2",
     )  # fmt: skip
     return True
 
