@@ -93,6 +93,16 @@ def main() -> None:
         _measure(f"successful login ({state})", succeeded)
     settings.LOGIN_ADDRESS_FAILURE_LIMIT, settings.LOGIN_USERNAME_FAILURE_LIMIT = limits
 
+    # A spray in progress: one address already counting (its row is updated),
+    # a new username each time; the address limit raised so it does not lock.
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 10_000
+
+    def spraying(n):
+        return _client("10.3.0.1"), f"target{n}", "wrong"
+
+    _measure("failed login from an address already counting", spraying)
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = limits[0]
+
     # A busy window: FAILURES addresses failed once each (one username each).
     LoginThrottle.objects.all().delete()
     now = timezone.now()
