@@ -1,4 +1,4 @@
-"""Browser journey: spraying from one machine is stopped; an administrator sees and lifts the lock."""
+"""Browser journey: spraying from one machine stopped; an administrator lifts the lock."""
 
 import pytest
 from playwright.sync_api import expect
