@@ -30,6 +30,7 @@ from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -195,7 +196,7 @@ def locked_throttles(scope: str, now: datetime | None = None):
     )
 
 
-def lockout_lift(*, kind: str, pk: int, by) -> str | None:
+def lockout_lift(*, kind: str, pk: int, by: AbstractBaseUser) -> str | None:
     """Lift one lockout (forget its failures); what was lifted, or None if it had gone."""
     with transaction.atomic():
         if kind == Kind.PAIR:
