@@ -1,4 +1,4 @@
-"""The list filters every endpoint shares: ?round= (id or code, e.g. 2569/1) and ?unit= (subtree)."""
+"""Filters every list shares: ?round= (id or code, e.g. 2569/1) and ?unit= (a subtree)."""
 
 from django.db.models import QuerySet
 from django.http import Http404

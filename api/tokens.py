@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from api.models import ApiToken
 
-TOKEN_PREFIX = "kpi_"
+TOKEN_PREFIX = "kpi_"  # noqa: S105 (a marker, not a secret)
 SHOWN_CHARS = 12  # "kpi_" and 8 characters, kept to tell tokens apart
 MAX_ACTIVE_TOKENS = 10
 

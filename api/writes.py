@@ -26,9 +26,7 @@ def holder_kpi(user, pk):
     """The KPI, 404 outside `user`'s view, 403 unless `user` records its results."""
     kpi = get_kpi_for(user, pk)
     if not is_assessee(user, kpi.plan):
-        raise PermissionDenied(
-            _("บันทึกผลได้เฉพาะผู้รับผิดชอบแผนของตัวชี้วัดนี้ (ผู้รับการประเมิน)")
-        )
+        raise PermissionDenied(_("บันทึกผลได้เฉพาะผู้รับผิดชอบแผนของตัวชี้วัดนี้ (ผู้รับการประเมิน)"))
     return kpi
 
 
