@@ -44,9 +44,11 @@ def exception_handler(exc, context):
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or _("คุณไม่มีสิทธิ์ทำรายการนี้"))
     elif isinstance(exc, exceptions.NotAuthenticated):
+        header = getattr(exc, "auth_header", None)
         exc = exceptions.NotAuthenticated(
             _("ต้องระบุโทเคน API ในส่วนหัว Authorization: Bearer <โทเคน>")
         )
+        exc.auth_header = header
     elif isinstance(exc, exceptions.Throttled):
         wait = exc.wait
         exc = exceptions.Throttled(
