@@ -8,8 +8,10 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiYamlRenderer
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.permissions import IsAuthenticated
 
 from api.auth import TokenAuthentication
 from api.models import ApiToken
@@ -50,6 +52,9 @@ class SchemaView(SpectacularAPIView):
     """The OpenAPI schema, for a token or a signed-in browser (the docs page reads it)."""
 
     authentication_classes = [TokenAuthentication, SessionAuthentication]
+    permission_classes = [IsAuthenticated]
+    # JSON first (errors too); ?format=yaml for YAML.
+    renderer_classes = [OpenApiJsonRenderer, OpenApiYamlRenderer]
 
 
 @method_decorator(login_required, name="dispatch")
@@ -57,5 +62,6 @@ class DocsView(SpectacularSwaggerSplitView):
     """Swagger UI from local files (drf-spectacular-sidecar), its script a separate file (CSP)."""
 
     authentication_classes = [SessionAuthentication]
+    permission_classes = [IsAuthenticated]
     template_name = "api/swagger_ui.html"
     throttle_classes = []
