@@ -20,6 +20,11 @@ def scores_visible(request, plan: Plan) -> bool:
     return published or not is_assessee(request.user, plan)
 
 
+def _decimal(value, places: int) -> str | None:
+    """As DRF's DecimalField shows it: a string with `places` decimals."""
+    return None if value is None else f"{value:.{places}f}"
+
+
 class NodeBriefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Node
@@ -73,6 +78,29 @@ class KPISerializer(serializers.ModelSerializer):
     def get_levels(self, kpi: KPI) -> list:
         return [None if value is None else str(value) for value in kpi.levels]
 
+    def to_representation(self, kpi: KPI) -> dict:
+        # By hand, as the fields above declare it (and the schema shows): a page of
+        # plans holds hundreds of KPIs, and DRF's per-field machinery is most of the
+        # time of a page (bench/bench_api.py).
+        return {
+            "id": kpi.pk,
+            "code": kpi.code,
+            "name": kpi.name,
+            "unit": kpi.unit,
+            "scale": kpi.scale,
+            "category": kpi.category,
+            "kind": kpi.kind,
+            "work": kpi.work,
+            "technique": kpi.technique,
+            "method": kpi.method,
+            "weight": _decimal(kpi.weight, 2),
+            "levels": self.get_levels(kpi),
+            "order": kpi.order,
+            "parent": kpi.parent_id,
+            "cascade": kpi.cascade,
+            "overseer": kpi.overseer_id,
+        }
+
 
 class KRASerializer(serializers.ModelSerializer):
     kpis = KPISerializer(many=True, read_only=True)
@@ -80,6 +108,16 @@ class KRASerializer(serializers.ModelSerializer):
     class Meta:
         model = KRA
         fields = ["id", "job", "name", "order", "kpis"]
+
+    def to_representation(self, kra: KRA) -> dict:
+        kpis = KPISerializer()
+        return {
+            "id": kra.pk,
+            "job": kra.job,
+            "name": kra.name,
+            "order": kra.order,
+            "kpis": [kpis.to_representation(kpi) for kpi in kra.kpis.all()],
+        }
 
 
 class PlanSerializer(serializers.ModelSerializer):
