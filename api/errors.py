@@ -13,6 +13,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from kpi_portal.security import log_refusal
+
 # Codes of the services' refusals that are about state, not about the input.
 CONFLICT_CODES = frozenset({"closed", "not_tracking", "not_approved", "assessed", "stale"})
 
@@ -40,6 +42,10 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         return validation_response(exc)
     if isinstance(exc, Http404 | exceptions.NotFound):
+        # As kpi_portal.security logs a page's 404: someone may be probing records.
+        request = context.get("request")
+        if request is not None:
+            log_refusal(request._request, 404)
         exc = exceptions.NotFound(_("ไม่พบข้อมูลนี้ หรือคุณไม่มีสิทธิ์เข้าถึง"))
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or _("คุณไม่มีสิทธิ์ทำรายการนี้"))

@@ -322,3 +322,13 @@ def test_a_page_takes_a_fixed_number_of_queries(
         response = api.get(url, {"round": tracking.pk, "unit": "GRP", "page_size": 200})
     assert response.status_code == 200
     assert response.json()["count"] >= people
+
+
+def test_a_refused_read_is_logged_like_a_page(agency, plans, caplog):
+    api = api_for(agency.officer1)
+    with caplog.at_level("WARNING", logger="kpi_portal.security"):
+        assert api.get(f"{PLANS}{plans['officer2'].pk}/").status_code == 404
+    assert any(
+        "status=404" in r.getMessage() and "/api/v1/plans/" in r.getMessage()
+        for r in caplog.records
+    )
