@@ -41,8 +41,9 @@ def validation_response(error: DjangoValidationError) -> Response:
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         return validation_response(exc)
-    if isinstance(exc, Http404 | exceptions.NotFound):
-        # As kpi_portal.security logs a page's 404: someone may be probing records.
+    if isinstance(exc, Http404):
+        # The access helpers' 404 (a page past the last one is DRF's NotFound, kept).
+        # Logged as kpi_portal.security logs a page's: someone may be probing records.
         request = context.get("request")
         if request is not None:
             log_refusal(request._request, 404)
