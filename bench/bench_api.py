@@ -110,6 +110,16 @@ def _measure(agency, the_round) -> None:
             f"{result['queries']} queries, HTTP {result['status']}, "
             f"{result['bytes'] // 1024} KiB"
         )
+    # A division head sees the division only (visible_q's head range, not HR's tree).
+    head = Node.objects.select_related("user").get(parent__code=division, is_head=True)
+    _row, head_token = token_create(user=head.user, name="bench", by=head.user)
+    head_client = Client(HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Bearer {head_token}")
+    url = f"/api/v1/plans/?round={the_round.code}"
+    result = _time(head_client, url)
+    print(
+        f"plans as the head of {division}, page 1 [{url}]: {result['median_ms']:.1f} ms median "
+        f"({result['cpu_ms']:.1f} ms CPU), {result['queries']} queries, HTTP {result['status']}"
+    )
     url = f"/api/v1/results/?round={the_round.code}&unit={department}&page_size=200"
     result = _time(client, url)
     print(
