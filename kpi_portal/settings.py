@@ -86,6 +86,11 @@ INSTALLED_APPS = [
     "orgchart",
     "indicators",
     "appraisals",
+    # REST API (issue 12): above appraisals, nothing imports it.
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -310,6 +315,47 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
         "base-uri": ["'self'"],
     }
+}
+
+# REST API (issue 12; README "REST API"). Tokens only (hashed, api.auth), JSON only.
+# API_RATE: requests per token ("120/min", "/hour", "/day"); counted in the
+# database cache "api" so that every gunicorn worker shares one count.
+API_RATE = os.environ.get("API_RATE", "").strip() or "120/min"
+API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50)
+API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 200)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "api_rate_cache"},
+}
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "KPI Portal API",
+    "DESCRIPTION": "Read the org tree, rounds, plans, results and scores; record results.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No call to an outside validator: the networks may be offline.
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True},
+    "ENUM_NAME_OVERRIDES": {
+        "RoundStatusEnum": "indicators.models.Round.Status",
+        "PlanStatusEnum": "indicators.models.Plan.Status",
+        "AppraisalStatusEnum": "appraisals.models.Appraisal.Status",
+        "NodeKindEnum": "orgchart.models.Kind",
+        "KPIKindEnum": "indicators.models.KPI.Kind",
+    },
 }
 
 LOGGING = {

@@ -30,5 +30,6 @@ urlpatterns = [
     path("org/", include("orgchart.urls")),
     path("kpi/", include("indicators.urls")),
     path("appraisal/", include("appraisals.urls")),
+    path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
