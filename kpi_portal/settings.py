@@ -9,7 +9,9 @@ SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS, SECURE_HSTS_INCLUDE_SUBDOMAINS,
 SECURE_HSTS_PRELOAD, TRUST_X_FORWARDED_PROTO, TRUSTED_PROXY_COUNT,
 SESSION_COOKIE_SECURE, CSRF_COOKIE_SECURE,
 SESSION_COOKIE_AGE, SESSION_EXPIRE_AT_BROWSER_CLOSE, REFERRER_POLICY,
-LOGIN_FAILURE_LIMIT, LOGIN_COOLOFF_MINUTES.
+LOGIN_FAILURE_LIMIT, LOGIN_COOLOFF_MINUTES,
+EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS,
+EMAIL_USE_SSL, EMAIL_TIMEOUT, EMAIL_BACKEND, DEFAULT_FROM_EMAIL, SITE_URL.
 """
 
 import os
@@ -82,6 +84,7 @@ INSTALLED_APPS = [
     "orgchart",
     "indicators",
     "appraisals",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -93,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "notifications.middleware.RememberLanguageMiddleware",
     "kpi_portal.security.RefusedAccessLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -116,6 +120,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kpi_portal.context_processors.portal",
+                "notifications.context_processors.bell",
             ],
             "builtins": ["kpi_portal.templatetags.thai"],
         },
@@ -281,6 +286,27 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Notifications by e-mail (README "Notifications"). The worker sends them
+# through this SMTP server; without EMAIL_HOST, development prints them on
+# the console. SITE_URL starts the links in the e-mails.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip()
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "").strip() or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST or PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = EMAIL_HOST or "localhost"
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set EMAIL_USE_TLS or EMAIL_USE_SSL, not both.")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "").strip() or "KPI Portal <kpi-portal@localhost>"
+SITE_URL = os.environ.get("SITE_URL", "").strip() or "http://127.0.0.1:8000"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -295,5 +321,6 @@ LOGGING = {
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "django_tasks": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django_tasks_db": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "notifications": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
