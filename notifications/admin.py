@@ -25,7 +25,8 @@ class DeliveryAdmin(admin.ModelAdmin):
         from notifications.tasks import send_outbox
 
         send_outbox.enqueue()
-        self.message_user(request, _("ส่งอีกครั้ง %(count)s รายการ") % {"count": count}, messages.SUCCESS)
+        text = _("ส่งอีกครั้ง %(count)s รายการ") % {"count": count}
+        self.message_user(request, text, messages.SUCCESS)
 
 
 @admin.register(Notification)

@@ -32,9 +32,7 @@ class PreferencesForm(forms.Form):
     @property
     def email_off(self) -> list[str]:
         return [
-            kind.key
-            for kind in kinds.all_kinds()
-            if not self.cleaned_data.get(f"email_{kind.key}")
+            kind.key for kind in kinds.all_kinds() if not self.cleaned_data.get(f"email_{kind.key}")
         ]
 
 

@@ -77,9 +77,7 @@ PLAN_RETURNED = register(
     Kind(
         "plan_returned",
         gettext_lazy("แผนของคุณถูกส่งกลับให้แก้ไข"),
-        lambda p: _with_comment(
-            _("%(by)s ส่งแผนตัวชี้วัดรอบ %(round)s ของ %(owner)s กลับให้แก้ไข") % p, p
-        ),
+        lambda p: _with_comment(_("%(by)s ส่งแผนตัวชี้วัดรอบ %(round)s ของ %(owner)s กลับให้แก้ไข") % p, p),
         _plan_link,
     )
 )
@@ -121,10 +119,9 @@ REVIEW_DUE = register(
     Kind(
         "review_due",
         gettext_lazy("การประเมินรอความเห็นของคุณ"),
-        lambda p: _(
-            "ผลการประเมินรอบ %(round)s ของ %(owner)s รับทราบแล้ว รอความเห็นของผู้บังคับบัญชาเหนือขึ้นไป"
-        )
-        % p,
+        lambda p: (
+            _("ผลการประเมินรอบ %(round)s ของ %(owner)s รับทราบแล้ว รอความเห็นของผู้บังคับบัญชาเหนือขึ้นไป") % p
+        ),
         _assess_link,
     )
 )
@@ -132,8 +129,10 @@ PLANNING_DEADLINE = register(
     Kind(
         "planning_deadline",
         gettext_lazy("ใกล้สิ้นสุดการวางแผน"),
-        lambda p: _("การวางแผนตัวชี้วัดรอบ %(round)s สิ้นสุดวันที่ %(date)s แผนของคุณยังไม่ได้ส่ง")
-        % {**p, "date": _date(p)},
+        lambda p: (
+            _("การวางแผนตัวชี้วัดรอบ %(round)s สิ้นสุดวันที่ %(date)s แผนของคุณยังไม่ได้ส่ง")
+            % {**p, "date": _date(p)}
+        ),
         lambda n: reverse("indicators:my_plan"),
         reminder=True,
     )
@@ -143,11 +142,13 @@ ASSESSMENT_DEADLINE = register(
         "assessment_deadline",
         gettext_lazy("ใกล้สิ้นสุดการประเมิน"),
         lambda p: (
-            _("การประเมินรอบ %(round)s สิ้นสุดวันที่ %(date)s ยังมีการประเมินที่รอคุณ")
-            if p.get("assessor")
-            else _("การประเมินรอบ %(round)s สิ้นสุดวันที่ %(date)s การประเมินของคุณยังไม่เสร็จ")
-        )
-        % {**p, "date": _date(p)},
+            (
+                _("การประเมินรอบ %(round)s สิ้นสุดวันที่ %(date)s ยังมีการประเมินที่รอคุณ")
+                if p.get("assessor")
+                else _("การประเมินรอบ %(round)s สิ้นสุดวันที่ %(date)s การประเมินของคุณยังไม่เสร็จ")
+            )
+            % {**p, "date": _date(p)}
+        ),
         lambda n: reverse(
             "appraisals:team" if n.params.get("assessor") else "appraisals:my_results"
         ),

@@ -118,14 +118,10 @@ class RoundReminder(models.Model):
         "indicators.Round", on_delete=models.CASCADE, related_name="reminder"
     )
     planning_ends = models.DateField(_("วันสิ้นสุดการวางแผน"), null=True, blank=True)
-    planning_days = models.PositiveSmallIntegerField(
-        _("เตือนก่อนสิ้นสุดการวางแผน (วัน)"), default=7
-    )
+    planning_days = models.PositiveSmallIntegerField(_("เตือนก่อนสิ้นสุดการวางแผน (วัน)"), default=7)
     # Blank: the round's last day.
     assessment_ends = models.DateField(_("วันสิ้นสุดการประเมิน"), null=True, blank=True)
-    assessment_days = models.PositiveSmallIntegerField(
-        _("เตือนก่อนสิ้นสุดการประเมิน (วัน)"), default=7
-    )
+    assessment_days = models.PositiveSmallIntegerField(_("เตือนก่อนสิ้นสุดการประเมิน (วัน)"), default=7)
 
     class Meta:
         verbose_name = _("การเตือนกำหนดเวลาของรอบ")

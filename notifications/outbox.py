@@ -12,6 +12,7 @@ administrators see (the Django admin and the count on the notifications
 page). Nothing is dropped.
 """
 
+import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -100,7 +101,9 @@ def _failed(delivery: Delivery, error: Exception, report: FlushReport) -> None:
     else:
         status, next_at = Delivery.Status.PENDING, now + backoff(attempts)
         report.retrying += 1
-        logger.warning("E-mail %s to %s failed, retry at %s: %s", delivery.pk, delivery.address, next_at, text)
+        logger.warning(
+            "E-mail %s to %s failed, retry at %s: %s", delivery.pk, delivery.address, next_at, text
+        )
     Delivery.objects.filter(pk=delivery.pk).update(
         status=status, attempts=attempts, last_error=text, next_attempt_at=next_at
     )
@@ -127,10 +130,8 @@ def _send_batch(pks: list[int], report: FlushReport) -> None:
             else:
                 sent.append(delivery.pk)
     finally:
-        try:
+        with contextlib.suppress(Exception):  # the messages were already accepted
             connection.close()
-        except Exception:  # noqa: S110 - the messages are already accepted
-            pass
         Delivery.objects.filter(pk__in=sent).update(
             status=Delivery.Status.SENT,
             sent_at=timezone.now(),

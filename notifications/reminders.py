@@ -53,10 +53,11 @@ def deadlines_near(today: datetime.date) -> list[tuple[Round, str, datetime.date
     )
     for reminder in windows:
         the_round = reminder.round
+        planning_window = today + datetime.timedelta(reminder.planning_days)
         if (
             the_round.status == Round.Status.PLANNING
             and reminder.planning_ends is not None
-            and today <= reminder.planning_ends <= today + datetime.timedelta(reminder.planning_days)
+            and today <= reminder.planning_ends <= planning_window
         ):
             near.append((the_round, kinds.PLANNING_DEADLINE.key, reminder.planning_ends))
         deadline = reminder.assessment_deadline
@@ -80,9 +81,7 @@ def planning_recipients(the_round: Round) -> dict[int, dict]:
         ).values_list("owner_id", flat=True)
     )
     open_units = set(
-        Plan.objects.filter(
-            round=the_round, status__in=(Plan.Status.DRAFT, Plan.Status.RETURNED)
-        )
+        Plan.objects.filter(round=the_round, status__in=(Plan.Status.DRAFT, Plan.Status.RETURNED))
         .exclude(owner__kind=Kind.INDIVIDUAL)
         .values_list("owner_id", flat=True)
     )
@@ -154,9 +153,9 @@ def reminders_plan(today: datetime.date) -> list[Due]:
         else:
             recipients = assessment_recipients(the_round)
         reminded = set(
-            Notification.objects.filter(
-                kind=kind, round=the_round, deadline=deadline
-            ).values_list("recipient_id", flat=True)
+            Notification.objects.filter(kind=kind, round=the_round, deadline=deadline).values_list(
+                "recipient_id", flat=True
+            )
         )
         due = Due(
             the_round,
@@ -182,9 +181,7 @@ def reminders_send(*, today: datetime.date | None = None, dry_run: bool = False)
         due.emails = sum(
             1
             for pk in due.recipients
-            if pk in contacts
-            and contacts[pk].address
-            and due.kind not in contacts[pk].email_off
+            if pk in contacts and contacts[pk].address and due.kind not in contacts[pk].email_off
         )
         if dry_run or not due.recipients:
             continue

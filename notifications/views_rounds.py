@@ -38,10 +38,6 @@ def round_reminders(request, pk):
     form = RoundReminderForm(request.POST or None, instance=instance, round=the_round)
     if request.method == "POST" and form.is_valid():
         round_reminder_save(round=the_round, values=form.cleaned_data, by=request.user)
-        messages.success(
-            request, _("บันทึกการเตือนของรอบ %(code)s แล้ว") % {"code": the_round.code}
-        )
+        messages.success(request, _("บันทึกการเตือนของรอบ %(code)s แล้ว") % {"code": the_round.code})
         return redirect("notifications:rounds")
-    return render(
-        request, "notifications/round_form.html", {"form": form, "the_round": the_round}
-    )
+    return render(request, "notifications/round_form.html", {"form": form, "the_round": the_round})
