@@ -62,7 +62,9 @@ def _assess_link(notification) -> str:
 
 def _with_comment(text: str, params: dict) -> str:
     comment = params.get("comment")
-    return f"{text} {_('หมายเหตุ: %(comment)s') % {'comment': comment}}" if comment else text
+    if not comment:
+        return text
+    return text + " " + _("หมายเหตุ: %(comment)s") % {"comment": comment}
 
 
 PLAN_SUBMITTED = register(
