@@ -36,6 +36,7 @@ BACKOFF_MINUTES = (1, 5, 15, 60, 240, 720)
 MAX_ATTEMPTS = len(BACKOFF_MINUTES) + 1
 LEASE = timedelta(minutes=10)
 BATCH = 200
+now = timezone.now  # tests move the clock
 
 
 @dataclass
@@ -86,20 +87,20 @@ def _claim(limit: int, due_by) -> list[int]:
             .values_list("pk", flat=True)[:limit]
         )
         if pks:
-            Delivery.objects.filter(pk__in=pks).update(next_attempt_at=timezone.now() + LEASE)
+            Delivery.objects.filter(pk__in=pks).update(next_attempt_at=now() + LEASE)
     return pks
 
 
 def _failed(delivery: Delivery, error: Exception, report: FlushReport) -> None:
     attempts = delivery.attempts + 1
     text = f"{type(error).__name__}: {error}"[:2000]
-    now = timezone.now()
+    at = now()
     if attempts >= MAX_ATTEMPTS:
-        status, next_at = Delivery.Status.FAILED, now
+        status, next_at = Delivery.Status.FAILED, at
         report.failed += 1
         logger.error("E-mail %s to %s failed for good: %s", delivery.pk, delivery.address, text)
     else:
-        status, next_at = Delivery.Status.PENDING, now + backoff(attempts)
+        status, next_at = Delivery.Status.PENDING, at + backoff(attempts)
         report.retrying += 1
         logger.warning(
             "E-mail %s to %s failed, retry at %s: %s", delivery.pk, delivery.address, next_at, text
@@ -134,7 +135,7 @@ def _send_batch(pks: list[int], report: FlushReport) -> None:
             connection.close()
         Delivery.objects.filter(pk__in=sent).update(
             status=Delivery.Status.SENT,
-            sent_at=timezone.now(),
+            sent_at=now(),
             attempts=F("attempts") + 1,
             last_error="",
         )
@@ -144,7 +145,7 @@ def _send_batch(pks: list[int], report: FlushReport) -> None:
 def outbox_flush(*, limit: int | None = None) -> FlushReport:
     """Send every e-mail that is due (at most `limit`); returns the counts."""
     report = FlushReport()
-    due_by = timezone.now()
+    due_by = now()
     left = limit
     while left is None or left > 0:
         pks = _claim(BATCH if left is None else min(BATCH, left), due_by)
