@@ -22,6 +22,4 @@ appraisal_review_due = Signal()
 def send_on_commit(signal: Signal, *, plan, by) -> None:
     """Send `signal` after the current transaction commits (never for a rollback)."""
     # robust: a failing listener is logged; the committed sign-off stands.
-    transaction.on_commit(
-        lambda: signal.send(sender=plan.__class__, plan=plan, by=by), robust=True
-    )
+    transaction.on_commit(lambda: signal.send(sender=plan.__class__, plan=plan, by=by), robust=True)
