@@ -304,7 +304,9 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 if EMAIL_USE_TLS and EMAIL_USE_SSL:
     raise ImproperlyConfigured("Set EMAIL_USE_TLS or EMAIL_USE_SSL, not both.")
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "").strip() or "KPI Portal <kpi-portal@localhost>"
+DEFAULT_FROM_EMAIL = (
+    os.environ.get("DEFAULT_FROM_EMAIL", "").strip() or "KPI Portal <kpi-portal@localhost>"
+)
 SITE_URL = os.environ.get("SITE_URL", "").strip() or "http://127.0.0.1:8000"
 
 LOGGING = {
