@@ -13,6 +13,7 @@ page). Nothing is dropped.
 """
 
 import contextlib
+import functools
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -54,6 +55,11 @@ def absolute(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path if path else ""
 
 
+@functools.cache
+def _preferences_url() -> str:
+    return absolute(reverse("notifications:preferences"))
+
+
 def message_of(delivery: Delivery) -> EmailMessage:
     """The e-mail of a delivery, written in the recipient's language."""
     notification = delivery.notification
@@ -67,7 +73,7 @@ def message_of(delivery: Delivery) -> EmailMessage:
             "",
             "--",
             _("อีเมลนี้ส่งจาก KPI Portal โดยอัตโนมัติ เลือกประเภทการแจ้งเตือนที่ต้องการรับทางอีเมลได้ที่ %(url)s")
-            % {"url": absolute(reverse("notifications:preferences"))},
+            % {"url": _preferences_url()},
         ]
         subject = f"[KPI Portal] {label}"
     return EmailMessage(
