@@ -120,7 +120,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kpi_portal.context_processors.portal",
-                "notifications.context_processors.bell",
             ],
             "builtins": ["kpi_portal.templatetags.thai"],
         },

@@ -4,11 +4,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from notifications import kinds
 from notifications.forms import PreferencesForm
@@ -27,6 +28,23 @@ def get_notification_for(user, pk) -> Notification:
     return notification
 
 
+def unread_count(user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+@never_cache
+@require_GET
+def bell(request):
+    """The bell with the unread count, which the nav loads with htmx (one query).
+
+    Pages render the bell without a count, so no page pays for it; a signed-out
+    browser gets 204 (htmx leaves the nav alone).
+    """
+    if not request.user.is_authenticated:
+        return HttpResponse(status=204)
+    return render(request, "notifications/_bell.html", {"unread": unread_count(request.user)})
+
+
 @login_required
 def notification_list(request):
     """One's notifications, newest first, in pages (three queries whatever their number)."""
@@ -38,7 +56,11 @@ def notification_list(request):
         notification.text = kinds.text_of(notification)
         kind = kinds.get(notification.kind)
         notification.label = kind.label if kind else notification.kind
-    context = {"page": page, "outbox": outbox_counts() if request.user.is_superuser else None}
+    context = {
+        "page": page,
+        "unread": unread_count(request.user),
+        "outbox": outbox_counts() if request.user.is_superuser else None,
+    }
     return render(request, "notifications/list.html", context)
 
 

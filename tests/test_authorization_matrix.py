@@ -311,6 +311,8 @@ MATRIX: dict[str, Row] = {
     # notifications -------------------------------------------------------------------
     # Each person's own notifications (officer1 has one); anyone else's answer 404.
     "notifications:list": Row(none, expect(200)),
+    # The nav's bell (htmx): a signed-out browser gets 204 and no swap.
+    "notifications:bell": Row(none, expect(200, anonymous=204)),
     "notifications:open": Row(
         lambda w: {"pk": w.notification.pk}, post_only(), post=expect(404, officer=302)
     ),

@@ -29,19 +29,39 @@ def test_the_bell_shows_the_unread_count(agency, client_for):
     notes(agency.officer1.user, 3)
     notes(agency.officer1.user, 2, read_at="2026-01-01T00:00:00Z")
     notes(agency.officer2.user, 4)
-    page = client_for(agency.officer1).get(reverse("home")).content.decode()
-    assert 'id="notification-count">3</span>' in page
+    client = client_for(agency.officer1)
+    page = client.get(reverse("home")).content.decode()
+    assert 'hx-get="/notifications/bell/"' in page  # the nav loads it
+    bell = client.get(reverse("notifications:bell")).content.decode()
+    assert 'id="notification-count">3</span>' in bell
+    assert "hx-get" not in bell  # loaded once, not again and again
 
 
-@pytest.mark.parametrize("count", [0, 3, 40])
-def test_the_bell_costs_one_query(agency, client_for, count):
+def test_the_bell_of_someone_with_nothing_unread_has_no_count(agency, client_for):
+    bell = client_for(agency.officer1).get(reverse("notifications:bell")).content.decode()
+    assert "notification-count" not in bell
+
+
+def test_a_signed_out_browser_gets_no_bell(db):
+    response = Client().get(reverse("notifications:bell"))
+    assert response.status_code == 204 and response.content == b""
+
+
+@pytest.mark.parametrize("count", [0, 40])
+def test_pages_pay_nothing_for_the_bell_and_the_bell_one_query(agency, client_for, count):
     notes(agency.officer1.user, count)
     client = client_for(agency.officer1)
     client.get(reverse("home"))  # warm caches (session, roles)
     with CaptureQueriesContext(connection) as queries:
         client.get(reverse("home"))
-    bell = [q for q in queries.captured_queries if "notifications_notification" in q["sql"]]
-    assert len(bell) == 1
+    assert not [q for q in queries.captured_queries if "notifications_" in q["sql"]]
+    client.get(reverse("notifications:bell"))
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("notifications:bell"))
+    ours = [q for q in queries.captured_queries if "notifications_" in q["sql"]]
+    assert len(ours) == 1
+    # the session, the user, the count, and the session's save (savepoint, update, release)
+    assert len(queries.captured_queries) == 7
 
 
 @pytest.mark.parametrize("count", [5, 75])
