@@ -117,8 +117,10 @@ def notifications_mark_read(*, user, pks: Iterable[int] | None = None) -> int:
 
 
 def preference_for(user) -> NotificationPreference:
-    preference, _created = NotificationPreference.objects.get_or_create(user=user)
-    return preference
+    """The person's preference, or the defaults (unsaved) when they never chose."""
+    return NotificationPreference.objects.filter(user=user).first() or NotificationPreference(
+        user=user
+    )
 
 
 def language_remember(*, user, language: str) -> None:

@@ -106,7 +106,7 @@ def preferences(request):
         with transaction.atomic():
             preference.language = form.cleaned_data["language"]
             preference.email_off = form.email_off
-            preference.save(update_fields=["language", "email_off"])
+            preference.save()
         messages.success(request, _("บันทึกการตั้งค่าการแจ้งเตือนแล้ว"))
         return redirect("notifications:preferences")
     return render(request, "notifications/preferences.html", {"form": form})

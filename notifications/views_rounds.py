@@ -32,6 +32,9 @@ def round_reminders(request, pk):
     """A round's planning and assessment deadlines, and how many days ahead to remind."""
     require_hr(request.user)
     the_round = get_object_or_404(Round, pk=pk)
+    if the_round.is_closed:
+        messages.error(request, _("รอบ %(code)s ปิดแล้ว แก้ไขไม่ได้") % {"code": the_round.code})
+        return redirect("notifications:rounds")
     instance = RoundReminder.objects.filter(round=the_round).first() or RoundReminder(
         round=the_round
     )
