@@ -176,3 +176,17 @@ def test_someone_without_an_address_gets_the_notification_only(agency, the_round
         submitted(agency, the_round)
     assert recipients_of("plan_submitted") == {"grp_head"}
     assert Delivery.objects.count() == 0 and mail.outbox == []
+
+
+def test_a_failing_notification_does_not_undo_the_decision(
+    agency, the_round, commits, monkeypatch, caplog
+):
+    def broken(**kwargs):
+        raise RuntimeError("notifications are down")
+
+    monkeypatch.setattr("notifications.listeners.notify", broken)
+    plan = make_plan(agency.officer1, the_round, kpis=[60, 40])
+    with commits():
+        services.plan_submit(plan=plan, by=agency.officer1.user)
+    assert Plan.objects.get(pk=plan.pk).status == Plan.Status.SUBMITTED
+    assert "notifications are down" in caplog.text
