@@ -24,6 +24,12 @@ from appraisals.guards import appraisal_for, lock_open_round, require_results_op
 from appraisals.models import Appraisal, CompetencyRating, Result
 from appraisals.policy import rules_for
 from appraisals.scores import computed_level, kpi_result, plan_kpis, plan_rescore
+from appraisals.signals import (
+    appraisal_acknowledgement_due,
+    appraisal_assessment_due,
+    appraisal_review_due,
+    send_on_commit,
+)
 from indicators.history import record
 from indicators.models import Plan
 from orgchart.models import Kind
@@ -85,6 +91,7 @@ def appraisal_self_assess(*, plan: Plan, comment: str = "", by) -> Appraisal:
         record(
             plan=plan, by=by, action="self_assess", obj=appraisal, comment=appraisal.self_comment
         )
+        send_on_commit(appraisal_assessment_due, plan=plan, by=by)
     return appraisal
 
 
@@ -199,6 +206,7 @@ def appraisal_assess(
             comment=appraisal.assessor_comment,
         )
         plan_rescore(plan, rules_for(plan.round))
+        send_on_commit(appraisal_acknowledgement_due, plan=plan, by=by)
     appraisal.refresh_from_db()
     return appraisal
 
@@ -254,6 +262,7 @@ def appraisal_acknowledge(*, plan: Plan, by) -> Appraisal:
         appraisal.refused, appraisal.shown_on, appraisal.witness = False, None, ""
         appraisal.save()
         record(plan=plan, by=by, action="acknowledge", obj=appraisal)
+        send_on_commit(appraisal_review_due, plan=plan, by=by)
     return appraisal
 
 
@@ -290,6 +299,7 @@ def appraisal_refusal_record(
             obj=appraisal,
             changes={"shown_on": [None, shown_on.isoformat()], "witness": [None, witness]},
         )
+        send_on_commit(appraisal_review_due, plan=plan, by=by)
     return appraisal
 
 

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indicators import access, rules
+from indicators import access, rules, signals
 from indicators.content import kpi_delete, kpi_move, kpi_save, kra_delete, kra_save
 from indicators.history import record
 from indicators.models import Plan
@@ -51,6 +51,7 @@ def _set_status(plan: Plan, status: str, *, by, action: str, comment: str = "", 
         setattr(plan, name, value)
     plan.save(update_fields=["status", *fields])
     record(plan=plan, by=by, action=action, changes={"status": [old, status]}, comment=comment)
+    signals.send_on_commit(action, plan=plan, by=by, comment=comment)
 
 
 def _user(by):

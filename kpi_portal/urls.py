@@ -31,5 +31,6 @@ urlpatterns = [
     path("kpi/", include("indicators.urls")),
     path("appraisal/", include("appraisals.urls")),
     path("api/", include("api.urls")),
+    path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]

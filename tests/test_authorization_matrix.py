@@ -38,6 +38,7 @@ from appraisals.models import Appraisal, Evidence, Result
 from indicators.models import KPI, KRA, Plan, Round
 from kpi_portal.models import Job, jobs_root
 from tests.conftest import build_agency
+from tests.factories_notifications import make_notification
 
 ROLES = ("anonymous", "officer", "colleague", "head", "sibling_head", "hr", "hr_other", "admin")
 # Who plays each role in tests/conftest.py's agency (admin is agency.admin, a User).
@@ -317,6 +318,24 @@ MATRIX: dict[str, Row] = {
         lambda w: {"pk": w.token.pk}, post_only(), post=expect(404, officer=302)
     ),
     "api:docs": Row(none, expect(200)),
+    # notifications -------------------------------------------------------------------
+    # Each person's own notifications (officer1 has one); anyone else's answer 404.
+    "notifications:list": Row(none, expect(200)),
+    # The nav's bell (htmx): a signed-out browser gets 204 and no swap.
+    "notifications:bell": Row(none, expect(200, anonymous=204)),
+    "notifications:open": Row(
+        lambda w: {"pk": w.notification.pk}, post_only(), post=expect(404, officer=302)
+    ),
+    "notifications:read": Row(
+        lambda w: {"pk": w.notification.pk}, post_only(), post=expect(404, officer=302)
+    ),
+    "notifications:read_all": Row(none, post_only(), post=expect(302)),
+    "notifications:preferences": Row(
+        none, expect(200), post=expect(302), data=lambda w: {"language": "th"}
+    ),
+    # Round deadlines are set by any HR staff or an administrator, like the rounds.
+    "notifications:rounds": Row(none, hr_page()),
+    "notifications:round_reminders": Row(planning_round, hr_page(), post=hr_page(DONE)),
 }
 
 
@@ -456,8 +475,10 @@ def build_world(agency: SimpleNamespace) -> SimpleNamespace:
     from api.tokens import token_create  # REST API (issue 12): officer1's token
 
     token, _text = token_create(user=officer1.user, name="ระบบบุคลากร", by=officer1.user)
+    notification = make_notification(officer1.user, plan=approved)
     return SimpleNamespace(
         token=token,
+        notification=notification,
         a=agency,
         tracking=tracking,
         planning=planning,

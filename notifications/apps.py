@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "notifications"
+    verbose_name = _("การแจ้งเตือน")
+
+    def ready(self):
+        # Connect the listeners to the workflow signals (indicators, appraisals).
+        from notifications import listeners  # noqa: F401
