@@ -179,8 +179,9 @@ def test_form_page_query_count_does_not_grow_with_the_kpis(
     for number in range(extra):
         record(make_kpi(kra, f"EXTRA-{number}", weight=1), 70)
     client = client_for(agency.grp_head)
-    # session, user, roles, plan, appraisal, supervisor (ancestors, heads), policy, KPIs,
-    # and the session saved again (savepoint, update, release)
-    with django_assert_num_queries(12):
+    # session, user, roles, plan, appraisal, supervisor (ancestors, heads), the next-level
+    # supervisor (ancestors, heads), policy, KPIs, and the session saved again
+    # (savepoint, update, release)
+    with django_assert_num_queries(14):
         response = client.get(reverse("appraisals:form", args=[plan.pk]))
     assert len(response.context["data"].rows) == 3 + extra
