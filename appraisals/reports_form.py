@@ -19,7 +19,7 @@ from appraisals.access import next_level_of, sees_scores
 from appraisals.models import Appraisal, Result, ScoringPolicy
 from appraisals.scoring import quantize2, weighted_score
 from indicators.models import KPI, Plan
-from kpi_portal.exporters import Exporter, Sheet
+from kpi_portal.exporters import Exporter, PrintSetup, Sheet
 from kpi_portal.templatetags.thai import format_be_date
 from orgchart.hierarchy import supervisor_of
 from orgchart.models import Node
@@ -213,15 +213,19 @@ class OfficerForm(Exporter):
             [_("ผู้ประเมิน"), data.assessor_name, _("ตำแหน่ง"), data.assessor_position],
             [],
         ]
-        rows = ([row.name, *row.levels, row.score, row.weight, row.weighted] for row in data.rows)
-        blank = [None] * 6
+        rows = (
+            [row.code, row.name, *row.levels, row.score, row.weight, row.weighted]
+            for row in data.rows
+        )
+        blank = [None] * 7
         footer = [
-            [_("รวม"), *blank, data.weight_total, data.weighted_total],
-            [_("คะแนนรวม / 5"), *blank, None, data.total_by_five],
+            [None, _("รวม"), *blank[:6], data.weight_total, data.weighted_total],
+            [None, _("คะแนนรวม / 5"), *blank, data.total_by_five],
         ]
         yield Sheet(
             name=_("แบบสรุปผลสัมฤทธิ์"),
             headers=[
+                _("รหัส"),
                 _("ตัวชี้วัด"),
                 *[_("ระดับ %(level)s") % {"level": level} for level in range(1, 6)],
                 _("คะแนน (ก)"),
@@ -229,10 +233,35 @@ class OfficerForm(Exporter):
                 _("คะแนนถ่วงน้ำหนัก (ก x ข)"),
             ],
             rows=rows,
-            # Levels hold numbers or milestone words ("text": no fixed format).
-            formats=["text"] * 6 + ["decimal4", "decimal2", "decimal2"],
-            widths=[50, 14, 14, 14, 14, 14, 12, 12, 16],
+            # Levels hold numbers as entered (75, 75.5) or milestone words.
+            formats=["text", "text"] + ["general"] * 5 + ["decimal4", "general", "decimal2"],
+            widths=[15, 38, 15, 15, 15, 15, 15, 10, 10, 14],
             preamble=preamble,
             footer=footer,
+            after=signature_lines(data),
             autofilter=False,
+            freeze=False,
+            wrap=range(1, 7),
+            borders=True,
+            print_setup=PrintSetup(landscape=True),
         )
+
+
+def signature_lines(data: FormData) -> list[list]:
+    """The signature block as spreadsheet lines: three signers side by side."""
+    signers = data.signatures
+    columns = (1, 4, 7)  # under the KPI, the middle levels and the scores
+
+    def line(values: list) -> list:
+        cells: list = [None] * 10
+        for col, value in zip(columns, values, strict=True):
+            cells[col] = value
+        return cells
+
+    dots = "........................................"
+    return [
+        line([f"{_('ลงชื่อ')} {dots} {who.title}" for who in signers]),
+        line([f"({who.name or dots})" for who in signers]),
+        line([f"{_('ตำแหน่ง')} {who.position or dots}" for who in signers]),
+        line([f"{_('วันที่')} ..../..../...." for _who in signers]),
+    ]

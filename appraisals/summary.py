@@ -30,12 +30,18 @@ from django.db.models import (
     When,
 )
 from django.http import Http404
+from django.utils.translation import gettext_lazy
 
 from appraisals.models import Appraisal, RatingBand
 from appraisals.scoring import DEFAULT_BANDS, quantize2
 from indicators.models import KPI, Plan, Round
 from orgchart.access import get_node_for, visible_q
 from orgchart.models import Kind, Node
+
+# What "officers" counts, on the dashboard and in the round report alike: people
+# (individuals) placed in the tree, with or without a plan, never unit plans.
+# A closed round counts the people appraised in it, where they were at close.
+OFFICERS_LABEL = gettext_lazy("ผู้ปฏิบัติงาน (คน ไม่นับแผนของหน่วยงาน)")
 
 ASSESSED = (
     Appraisal.Status.ASSESSED,

@@ -353,8 +353,9 @@ def _column_writer(
     write_string, write_number = worksheet.write_string, worksheet.write_number
     write_blank = worksheet.write_blank
     # A column's own format (wrap, borders, "general") applies to its text too.
-    text_format = hint if hint is not None and not hint.num_format else None
-    if general or (hint is not None and hint.text_wrap):
+    # (A number format means nothing to text, so any column format may serve it.)
+    text_format = None
+    if hint is not None and (general or hint.text_wrap or hint.left):
         text_format = hint
     quoted = styles.quoted if text_format is None else _quoted(styles, text_format)
     decimal = hint or styles.decimal
