@@ -258,3 +258,27 @@ def band_names(round: Round, figures=()) -> list[str]:
     for figure in figures:
         extra.update(figure.subtree.bands)
     return names + sorted(extra - set(names))
+
+
+# The official summary form's part 3 ------------------------------------------
+
+
+@dataclass
+class DevelopmentRow:
+    """One item of the development plan (part 3 of the official summary form)."""
+
+    what: str  # what to develop (ความรู้/ทักษะ/สมรรถนะที่ต้องได้รับการพัฒนา)
+    method: str  # how (วิธีการพัฒนา)
+    planned_hours: Decimal | None = None
+    actual_hours: Decimal | None = None
+
+
+def development_rows(appraisal: Appraisal | None) -> list[DevelopmentRow]:
+    """The development plan items agreed for `appraisal`, in their order.
+
+    The individual development plans (IDP) are another piece of work; until
+    they are merged there is nothing to list, and the form prints an empty
+    ruled table for the assessor and assessee to fill in by hand. This is the
+    one place that fills part 3: the IDP work returns its items here.
+    """
+    return []

@@ -24,7 +24,15 @@ from django.utils import timezone
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-__all__ = ["FORMATS", "Exporter", "PrintSetup", "Sheet", "escape_needed", "write_workbook"]
+__all__ = [
+    "FORMATS",
+    "Exporter",
+    "PrintSetup",
+    "Ruled",
+    "Sheet",
+    "escape_needed",
+    "write_workbook",
+]
 
 Progress = Callable[[int, int], None]
 
@@ -66,6 +74,10 @@ def display_width(text: str) -> int:
 def escape_needed(text: str) -> bool:
     """True when Excel could read ``text`` as a formula (CSV/formula injection)."""
     return text.startswith(_FORMULA_STARTS)
+
+
+class Ruled(list):
+    """A line of ``Sheet.after`` written in bordered cells (a small ruled table)."""
 
 
 @dataclass(frozen=True)
@@ -284,9 +296,17 @@ def _write_sheet(worksheet: Worksheet, sheet: Sheet, styles: _Styles) -> Iterabl
         row_index += 1
     if sheet.after:
         row_index += 1  # a blank line between the table and what follows
+    ruled = styles.cell("general", wrap=True, border=True)
     for line in sheet.after:
-        for col, value in enumerate(line):
-            _write_cell(worksheet, row_index, col, value, styles, None, False)
+        if isinstance(line, Ruled):
+            for col, value in enumerate(line):
+                if value is None or value == "":
+                    worksheet.write_blank(row_index, col, None, ruled)
+                else:
+                    _write_cell(worksheet, row_index, col, value, styles, ruled, False, ruled)
+        else:
+            for col, value in enumerate(line):
+                _write_cell(worksheet, row_index, col, value, styles, None, False)
         row_index += 1
     # Column widths, panes, the filter and the print setup are stored apart
     # from the cells, so xlsxwriter accepts them after the rows even in
