@@ -33,7 +33,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy
 
 from appraisals.models import Appraisal, RatingBand
-from appraisals.scoring import DEFAULT_BANDS, quantize2
+from appraisals.scoring import DEFAULT_BANDS, quantize2, rating_band
 from indicators.models import KPI, Plan, Round
 from orgchart.access import get_node_for, visible_q
 from orgchart.models import Kind, Node
@@ -258,6 +258,40 @@ def band_names(round: Round, figures=()) -> list[str]:
     for figure in figures:
         extra.update(figure.subtree.bands)
     return names + sorted(extra - set(names))
+
+
+def achievement_distribution(round: Round, user, unit: Node | None = None) -> list[tuple]:
+    """(band, number of plans) of the officers' approved plans, by their achievement.
+
+    Before anyone is assessed there are no rating bands yet, but results are
+    in: each plan's achievement (0-100, a KPI without a score counts 0 and
+    keeps its weight, as appraisals.scores does) placed in the round's bands.
+    One query, whatever the size of the tree; plans without any score are left
+    out. Bands highest first, every band listed (zero included).
+    """
+    plans = (
+        Plan.objects.filter(round=round, owner__kind=Kind.INDIVIDUAL, status=Plan.Status.APPROVED)
+        .filter(plan_scope(round, user, unit))
+        .annotate(
+            weighted=Sum(F("kpis__result__score") * F("kpis__weight")),
+            weights=Sum("kpis__weight"),
+            scored=Count("kpis__result__score"),
+        )
+        .filter(scored__gt=0)
+        .values_list("weighted", "weights")
+        .order_by()
+    )
+    bands = list(
+        RatingBand.objects.filter(policy__round=round).values_list("name", "minimum")
+    ) or list(DEFAULT_BANDS)
+    counts = Counter()
+    for weighted, weights in plans:
+        if not weights:
+            continue
+        value = quantize2(Decimal(str(weighted)) / (Decimal(str(weights)) * 5) * 100)
+        counts[rating_band(value, bands)] += 1
+    ordered = sorted(bands, key=lambda band: band[1], reverse=True)
+    return [(name, counts.get(name, 0)) for name, _minimum in ordered]
 
 
 # The official summary form's part 3 ------------------------------------------
