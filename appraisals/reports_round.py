@@ -78,8 +78,10 @@ class RoundReport(Exporter):
         if self.unit is not None:
             root = self.unit.get_root()
             return root.name if root.pk == self.unit.pk else f"{root.name} · {self.unit.name}"
-        roots = scope_units(self.user).filter(parent__isnull=True).values_list("name", flat=True)
-        return ", ".join(roots)
+        # The departments of the units in view (a head sees only part of one).
+        trees = scope_units(self.user).order_by().values("tree_id")
+        roots = Node.objects.filter(parent__isnull=True, tree_id__in=trees).order_by("tree_id")
+        return ", ".join(roots.values_list("name", flat=True))
 
     def title_line(self) -> str:
         """The line above each sheet's header: the report, the agency, the round, the date."""

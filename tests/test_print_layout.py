@@ -184,3 +184,10 @@ def test_report_levels_show_as_entered(report):
     row = next(r for r in report["รายตัวชี้วัด"].iter_rows() if r[4].value == "O1-1")
     assert [c.value for c in row[7:12]] == [65, 70, 75, 80, 85]
     assert {c.number_format for c in row[7:12]} == {"General"}
+
+
+def test_a_heads_report_names_the_department_above_its_unit(agency):
+    the_round = make_round()
+    standard_results(agency, the_round)
+    title = book_of(RoundReport(the_round, agency.grp_head.user))["รายบุคคล"]["A1"].value
+    assert title.startswith("รายงานผลการประเมินรายรอบ · กรมทดสอบ · รอบการประเมิน 2569/1")
