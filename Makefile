@@ -57,6 +57,8 @@ test: setup
 
 e2e: setup
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+	@# The printed-forms journey reads its PDFs with poppler-utils (pdftotext, pdftoppm).
+	@command -v pdftotext >/dev/null || (apt-get update -qq && apt-get install -y -qq poppler-utils >/dev/null)
 	$(PY) -m pytest -m e2e tests/e2e -p no:xdist
 
 lint: $(VENV)/.installed

@@ -15,13 +15,14 @@ from types import SimpleNamespace
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from appraisals.access import sees_scores
+from appraisals.access import next_level_of, sees_scores
 from appraisals.models import Appraisal, Result, ScoringPolicy
 from appraisals.scoring import quantize2, weighted_score
 from indicators.models import KPI, Plan
-from kpi_portal.exporters import Exporter, Sheet
+from kpi_portal.exporters import Exporter, PrintSetup, Sheet
 from kpi_portal.templatetags.thai import format_be_date
 from orgchart.hierarchy import supervisor_of
+from orgchart.models import Node
 
 FIVE = Decimal(5)
 
@@ -43,6 +44,14 @@ class FormRow:
 
 
 @dataclass
+class Signer:
+    role: str
+    title: str
+    name: str
+    position: str
+
+
+@dataclass
 class FormData:
     plan: Plan
     owner_code: str
@@ -53,7 +62,23 @@ class FormData:
     assessor_name: str
     assessor_position: str
     show_scores: bool
+    reviewer_name: str = ""
+    reviewer_position: str = ""
     rows: list[FormRow] = field(default_factory=list)
+
+    @property
+    def signatures(self) -> list[Signer]:
+        """Who signs the form, in the official order: assessee, assessor, next level."""
+        return [
+            Signer("assessee", _("ผู้รับการประเมิน"), self.owner_name, self.position),
+            Signer("assessor", _("ผู้ประเมิน"), self.assessor_name, self.assessor_position),
+            Signer(
+                "reviewer",
+                _("ผู้บังคับบัญชาเหนือขึ้นไป"),
+                self.reviewer_name,
+                self.reviewer_position,
+            ),
+        ]
 
     @property
     def weight_total(self) -> Decimal:
@@ -133,6 +158,15 @@ def form_data(plan: Plan, *, show_scores: bool = True) -> FormData:
             assessor_position=assessor.position if assessor else "",
             show_scores=show_scores,
         )
+    # The next-level supervisor signs too: the one who gave the opinion, else
+    # the live tree's.
+    reviewer = None
+    if appraisal is not None and appraisal.reviewed_by_id:
+        reviewer = Node.objects.filter(user_id=appraisal.reviewed_by_id).first()
+    if reviewer is None:
+        reviewer = next_level_of(plan)
+    if reviewer is not None:
+        data.reviewer_name, data.reviewer_position = reviewer.name, reviewer.position
     kpis = plan.kpis.select_related("kra", "result").order_by("kra__order", "kra_id", "order", "pk")
     for kpi in kpis:
         row = FormRow(kpi.code, kpi.name, kpi.kra.job, kpi.kra.name, _levels(kpi), kpi.weight)
@@ -179,15 +213,19 @@ class OfficerForm(Exporter):
             [_("ผู้ประเมิน"), data.assessor_name, _("ตำแหน่ง"), data.assessor_position],
             [],
         ]
-        rows = ([row.name, *row.levels, row.score, row.weight, row.weighted] for row in data.rows)
-        blank = [None] * 6
+        rows = (
+            [row.code, row.name, *row.levels, row.score, row.weight, row.weighted]
+            for row in data.rows
+        )
+        blank = [None] * 7
         footer = [
-            [_("รวม"), *blank, data.weight_total, data.weighted_total],
-            [_("คะแนนรวม / 5"), *blank, None, data.total_by_five],
+            [None, _("รวม"), *blank[:6], data.weight_total, data.weighted_total],
+            [None, _("คะแนนรวม / 5"), *blank, data.total_by_five],
         ]
         yield Sheet(
             name=_("แบบสรุปผลสัมฤทธิ์"),
             headers=[
+                _("รหัส"),
                 _("ตัวชี้วัด"),
                 *[_("ระดับ %(level)s") % {"level": level} for level in range(1, 6)],
                 _("คะแนน (ก)"),
@@ -195,10 +233,35 @@ class OfficerForm(Exporter):
                 _("คะแนนถ่วงน้ำหนัก (ก x ข)"),
             ],
             rows=rows,
-            # Levels hold numbers or milestone words ("text": no fixed format).
-            formats=["text"] * 6 + ["decimal4", "decimal2", "decimal2"],
-            widths=[50, 14, 14, 14, 14, 14, 12, 12, 16],
+            # Levels hold numbers as entered (75, 75.5) or milestone words.
+            formats=["text", "text"] + ["general"] * 5 + ["decimal4", "general", "decimal2"],
+            widths=[15, 38, 15, 15, 15, 15, 15, 10, 10, 14],
             preamble=preamble,
             footer=footer,
+            after=signature_lines(data),
             autofilter=False,
+            freeze=False,
+            wrap=range(1, 7),
+            borders=True,
+            print_setup=PrintSetup(landscape=True),
         )
+
+
+def signature_lines(data: FormData) -> list[list]:
+    """The signature block as spreadsheet lines: three signers side by side."""
+    signers = data.signatures
+    columns = (1, 4, 7)  # under the KPI, the middle levels and the scores
+
+    def line(values: list) -> list:
+        cells: list = [None] * 10
+        for col, value in zip(columns, values, strict=True):
+            cells[col] = value
+        return cells
+
+    dots = "........................................"
+    return [
+        line([f"{_('ลงชื่อ')} {dots} {who.title}" for who in signers]),
+        line([f"({who.name or dots})" for who in signers]),
+        line([f"{_('ตำแหน่ง')} {who.position or dots}" for who in signers]),
+        line([f"{_('วันที่')} ..../..../...." for _who in signers]),
+    ]

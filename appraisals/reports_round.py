@@ -12,16 +12,27 @@ from collections.abc import Iterator
 
 from django.db.models import Case, F, FilteredRelation, Q, Value, When
 from django.db.models.functions import Coalesce, NullIf
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from appraisals.scoring import weighted_score
-from appraisals.summary import band_names, node_scope, plan_scope, unit_figures
+from appraisals.summary import (
+    OFFICERS_LABEL,
+    band_names,
+    node_scope,
+    plan_scope,
+    scope_units,
+    unit_figures,
+)
 from indicators.models import KPI, Plan, Round
-from kpi_portal.exporters import Exporter, Sheet
+from kpi_portal.exporters import Exporter, PrintSetup, Sheet
+from kpi_portal.templatetags.thai import format_be_date
 from orgchart.models import Kind, Node
 
 CHUNK = 2000
+# Landscape, one page wide, the header row on every page.
+PRINT = PrintSetup(landscape=True)
 
 
 def _frozen(field: str, live: str, prefix: str = ""):
@@ -56,9 +67,34 @@ class RoundReport(Exporter):
         return f"{name}.xlsx"
 
     def sheets(self) -> Iterator[Sheet]:
-        yield self.unit_sheet()
-        yield self.officer_sheet()
-        yield self.kpi_sheet()
+        title = self.title_line()
+        for sheet in (self.unit_sheet(), self.officer_sheet(), self.kpi_sheet()):
+            sheet.preamble = [[title]]
+            sheet.print_setup = PRINT
+            yield sheet
+
+    def agency_name(self) -> str:
+        """The department(s) of the report; with a unit, the department and the unit."""
+        if self.unit is not None:
+            root = self.unit.get_root()
+            return root.name if root.pk == self.unit.pk else f"{root.name} · {self.unit.name}"
+        # The departments of the units in view (a head sees only part of one).
+        trees = scope_units(self.user).order_by().values("tree_id")
+        roots = Node.objects.filter(parent__isnull=True, tree_id__in=trees).order_by("tree_id")
+        return ", ".join(roots.values_list("name", flat=True))
+
+    def title_line(self) -> str:
+        """The line above each sheet's header: the report, the agency, the round, the date."""
+        period = f"{format_be_date(self.round.start)} - {format_be_date(self.round.end)}"
+        return _(
+            "%(title)s · %(agency)s · รอบการประเมิน %(code)s (%(period)s) · ส่งออกเมื่อ %(date)s"
+        ) % {
+            "title": self.title,
+            "agency": self.agency_name(),
+            "code": self.round.code,
+            "period": period,
+            "date": format_be_date(timezone.localdate()),
+        }
 
     # Sheet 1 -------------------------------------------------------------
 
@@ -70,7 +106,7 @@ class RoundReport(Exporter):
             _("รหัสหน่วยงาน"),
             _("หน่วยงาน"),
             _("ประเภท"),
-            _("ผู้ปฏิบัติงาน (คน)"),
+            str(OFFICERS_LABEL),
             _("แผนที่อนุมัติแล้ว"),
             _("บันทึกผลครบ"),
             _("ประเมินแล้ว"),
@@ -97,6 +133,8 @@ class RoundReport(Exporter):
             headers=headers,
             rows=rows,
             formats=formats + ["int"] * len(bands),
+            widths=[14, 40, 12, 16, 12, 12, 12, 12, *[12] * len(bands)],
+            wrap=[1],
         )
 
     # Sheet 2 -------------------------------------------------------------
@@ -169,6 +207,8 @@ class RoundReport(Exporter):
             ],
             rows=rows,
             formats=["text"] * 6 + ["decimal2", "decimal2", "text"],
+            widths=[14, 36, 14, 30, 30, 18, 16, 14, 16],
+            wrap=[1, 3, 4],
         )
 
     # Sheet 3 -------------------------------------------------------------
@@ -259,5 +299,11 @@ class RoundReport(Exporter):
             rows=rows(),
             # Levels and actuals hold numbers or, for milestones, words and
             # step counts: "text" leaves numbers in the default number format.
-            formats=["text"] * 12 + ["decimal2", "text", "int", "decimal4", "decimal4"],
+            formats=["text"] * 7
+            + ["general"] * 5
+            + ["decimal2", "general", "int", "decimal4", "decimal4"],
+            # Long Thai text (names, jobs, KRAs, KPIs, milestone steps) wraps
+            # in columns wide enough to read; codes and numbers stay narrow.
+            widths=[14, 28, 30, 30, 14, 40, 12, 16, 16, 16, 16, 16, 10, 14, 10, 10, 14],
+            wrap=[1, 2, 3, 5, 7, 8, 9, 10, 11],
         )

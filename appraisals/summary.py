@@ -30,12 +30,18 @@ from django.db.models import (
     When,
 )
 from django.http import Http404
+from django.utils.translation import gettext_lazy
 
 from appraisals.models import Appraisal, RatingBand
-from appraisals.scoring import DEFAULT_BANDS, quantize2
+from appraisals.scoring import DEFAULT_BANDS, quantize2, rating_band
 from indicators.models import KPI, Plan, Round
 from orgchart.access import get_node_for, visible_q
 from orgchart.models import Kind, Node
+
+# What "officers" counts, on the dashboard and in the round report alike: people
+# (individuals) placed in the tree, with or without a plan, never unit plans.
+# A closed round counts the people appraised in it, where they were at close.
+OFFICERS_LABEL = gettext_lazy("ผู้ปฏิบัติงาน (คน ไม่นับแผนของหน่วยงาน)")
 
 ASSESSED = (
     Appraisal.Status.ASSESSED,
@@ -252,3 +258,61 @@ def band_names(round: Round, figures=()) -> list[str]:
     for figure in figures:
         extra.update(figure.subtree.bands)
     return names + sorted(extra - set(names))
+
+
+def achievement_distribution(round: Round, user, unit: Node | None = None) -> list[tuple]:
+    """(band, number of plans) of the officers' approved plans, by their achievement.
+
+    Before anyone is assessed there are no rating bands yet, but results are
+    in: each plan's achievement (0-100, a KPI without a score counts 0 and
+    keeps its weight, as appraisals.scores does) placed in the round's bands.
+    One query, whatever the size of the tree; plans without any score are left
+    out. Bands highest first, every band listed (zero included).
+    """
+    plans = (
+        Plan.objects.filter(round=round, owner__kind=Kind.INDIVIDUAL, status=Plan.Status.APPROVED)
+        .filter(plan_scope(round, user, unit))
+        .annotate(
+            weighted=Sum(F("kpis__result__score") * F("kpis__weight")),
+            weights=Sum("kpis__weight"),
+            scored=Count("kpis__result__score"),
+        )
+        .filter(scored__gt=0)
+        .values_list("weighted", "weights")
+        .order_by()
+    )
+    bands = list(
+        RatingBand.objects.filter(policy__round=round).values_list("name", "minimum")
+    ) or list(DEFAULT_BANDS)
+    counts = Counter()
+    for weighted, weights in plans:
+        if not weights:
+            continue
+        value = quantize2(Decimal(str(weighted)) / (Decimal(str(weights)) * 5) * 100)
+        counts[rating_band(value, bands)] += 1
+    ordered = sorted(bands, key=lambda band: band[1], reverse=True)
+    return [(name, counts.get(name, 0)) for name, _minimum in ordered]
+
+
+# The official summary form's part 3 ------------------------------------------
+
+
+@dataclass
+class DevelopmentRow:
+    """One item of the development plan (part 3 of the official summary form)."""
+
+    what: str  # what to develop (ความรู้/ทักษะ/สมรรถนะที่ต้องได้รับการพัฒนา)
+    method: str  # how (วิธีการพัฒนา)
+    planned_hours: Decimal | None = None
+    actual_hours: Decimal | None = None
+
+
+def development_rows(appraisal: Appraisal | None) -> list[DevelopmentRow]:
+    """The development plan items agreed for `appraisal`, in their order.
+
+    The individual development plans (IDP) are another piece of work; until
+    they are merged there is nothing to list, and the form prints an empty
+    ruled table for the assessor and assessee to fill in by hand. This is the
+    one place that fills part 3: the IDP work returns its items here.
+    """
+    return []

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from indicators.content import KPI_FIELDS, LEVEL_FIELDS, MILESTONE_FIELDS
 from indicators.models import KPI, KRA, Plan, Round
 from indicators.rounds import NEXT_STATUS, parse_round_code
+from kpi_portal.be_dates import BEDateField
 from orgchart.models import Kind, Node
 
 THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
@@ -180,18 +181,15 @@ def _check_limits(cleaned: dict, form: forms.Form) -> None:
         form.add_error("end", _("วันสิ้นสุดต้องไม่อยู่ก่อนวันเริ่มต้น"))
 
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
 class RoundEditForm(forms.ModelForm):
-    """Dates and KPI limits of a round that is not closed."""
+    """Dates and KPI limits of a round that is not closed; dates typed in B.E."""
+
+    start = BEDateField(label=_("วันเริ่มต้น"), help_text=_("วว/ดด/ปปปป ปีพุทธศักราช"))
+    end = BEDateField(label=_("วันสิ้นสุด"), help_text=_("วว/ดด/ปปปป ปีพุทธศักราช"))
 
     class Meta:
         model = Round
         fields = ["start", "end", "min_kpis", "max_kpis", "recommended_kpis"]
-        widgets = {"start": DATE_WIDGET, "end": DATE_WIDGET}
-        # Browsers show date pickers in C.E.; the app shows dates in B.E. everywhere else.
-        help_texts = {"end": _("วันที่ในช่องนี้เป็นปี ค.ศ. ตามปฏิทินของเบราว์เซอร์")}
 
     def clean(self):
         cleaned = super().clean()
@@ -215,10 +213,30 @@ class RoundEditForm(forms.ModelForm):
         return {f: self.cleaned_data[f] for f in ("min_kpis", "max_kpis", "recommended_kpis")}
 
 
+def _default_of_another_round(field: str, value: datetime.date, fiscal_year: int, number: int):
+    """True when `value` is the default `field` ("start"/"end") of a round not the one typed."""
+    index = 0 if field == "start" else 1
+    if field == "start":
+        candidates = [(value.year + 544, 1)] if (value.month, value.day) == (10, 1) else []
+        if (value.month, value.day) == (4, 1):
+            candidates = [(value.year + 543, 2)]
+    else:
+        candidates = [(value.year + 543, 1)] if (value.month, value.day) == (3, 31) else []
+        if (value.month, value.day) == (9, 30):
+            candidates = [(value.year + 543, 2)]
+    return any(
+        (year, n) != (fiscal_year, number) and Round.default_dates(year, n)[index] == value
+        for year, n in candidates
+    )
+
+
 class RoundCreateForm(RoundEditForm):
     code = forms.CharField(
         label=_("รหัสรอบ"), max_length=10, help_text=_("ปีงบประมาณ (พ.ศ.)/รอบ เช่น 2569/1")
     )
+    # The round the page suggested: its dates were prefilled, so dates still
+    # equal to them were not chosen by the user (see fill_defaults).
+    prefilled = forms.CharField(required=False, widget=forms.HiddenInput)
 
     class Meta(RoundEditForm.Meta):
         fields = ["code", *RoundEditForm.Meta.fields]
@@ -228,8 +246,11 @@ class RoundCreateForm(RoundEditForm):
         self.fields["start"].required = False
         self.fields["end"].required = False
         self.fields["start"].help_text = _(
-            "เว้นว่างไว้ = ตามรอบ (1 ต.ค. - 31 มี.ค. หรือ 1 เม.ย. - 30 ก.ย.)"
+            "วว/ดด/ปปปป ปีพุทธศักราช เว้นว่างไว้ = ตามรอบ (1 ต.ค. - 31 มี.ค. หรือ 1 เม.ย. - 30 ก.ย.)"
         )
+        for name in ("start", "end"):
+            self.fields[name].widget.attrs["data-round-date"] = name
+        self.fields["code"].widget.attrs["data-round-code"] = ""
 
     def clean_code(self):
         code = self.cleaned_data["code"].translate(THAI_DIGITS)
@@ -239,11 +260,34 @@ class RoundCreateForm(RoundEditForm):
         return f"{fiscal_year}/{number}"
 
     def fill_defaults(self, cleaned: dict) -> None:
+        """Dates follow the round typed unless the user chose them.
+
+        A date left empty, still equal to the date prefilled for the suggested
+        round, or equal to that date of any other round's defaults was not
+        chosen for this round: the typed round's default replaces it. (Typing
+        2553/1 over the suggested 2569/2 must not keep 2569's dates.)
+        """
         code = cleaned.get("code")
-        if code:
-            start, end = Round.default_dates(*Round.parse_code(code))
-            cleaned["start"] = cleaned.get("start") or start
-            cleaned["end"] = cleaned.get("end") or end
+        if not code:
+            return
+        fiscal_year, number = Round.parse_code(code)
+        start, end = Round.default_dates(fiscal_year, number)
+        defaults = {"start": start, "end": end}
+        prefilled = {}
+        try:
+            p_start, p_end = Round.default_dates(*parse_round_code(cleaned.get("prefilled")))
+        except ValidationError:
+            pass  # no (or a bad) suggestion posted: only the other rules apply
+        else:
+            prefilled = {"start": p_start, "end": p_end}
+        for name, default in defaults.items():
+            value = cleaned.get(name)
+            if (
+                value is None
+                or value == prefilled.get(name)
+                or _default_of_another_round(name, value, fiscal_year, number)
+            ):
+                cleaned[name] = default
 
     @staticmethod
     def suggested() -> dict:
@@ -258,7 +302,8 @@ class RoundCreateForm(RoundEditForm):
         else:
             fiscal_year, number = newest.fiscal_year + 1, 1
         start, end = Round.default_dates(fiscal_year, number)
-        return {"code": f"{fiscal_year}/{number}", "start": start, "end": end}
+        code = f"{fiscal_year}/{number}"
+        return {"code": code, "prefilled": code, "start": start, "end": end}
 
 
 class RoundStatusForm(forms.Form):

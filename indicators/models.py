@@ -4,11 +4,13 @@ import datetime
 import re
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kpi_portal.templatetags.thai import format_be_date
 from orgchart.models import Node
 
 ROUND_CODE = re.compile(r"^\s*(\d{4})\s*/\s*([12])\s*$")
@@ -85,6 +87,40 @@ class Round(models.Model):
         if number == 1:
             return datetime.date(year - 1, 10, 1), datetime.date(year, 3, 31)
         return datetime.date(year, 4, 1), datetime.date(year, 9, 30)
+
+    @staticmethod
+    def fiscal_year_dates(fiscal_year: int) -> tuple[datetime.date, datetime.date]:
+        """First and last day (C.E.) of a fiscal year given in B.E.: 1 Oct - 30 Sep."""
+        year = fiscal_year - 543
+        return datetime.date(year - 1, 10, 1), datetime.date(year, 9, 30)
+
+    def clean(self) -> None:
+        """A round's dates lie inside its fiscal year, the start not after the end.
+
+        round_save (the rounds page and `create_round`) calls full_clean, so
+        the rule is checked in this one place.
+        """
+        super().clean()
+        if self.start is None or self.end is None or not self.fiscal_year:
+            return
+        if self.start > self.end:
+            raise ValidationError(_("วันเริ่มต้นต้องไม่อยู่หลังวันสิ้นสุด"))
+        first, last = self.fiscal_year_dates(self.fiscal_year)
+        if self.start < first or self.end > last:
+            raise ValidationError(
+                _(
+                    "วันที่ของรอบ %(code)s ต้องอยู่ในปีงบประมาณ %(year)s "
+                    "(%(first)s - %(last)s) แต่ได้รับ %(start)s - %(end)s"
+                )
+                % {
+                    "code": self.code,
+                    "year": self.fiscal_year,
+                    "first": format_be_date(first),
+                    "last": format_be_date(last),
+                    "start": format_be_date(self.start),
+                    "end": format_be_date(self.end),
+                }
+            )
 
 
 class Plan(models.Model):

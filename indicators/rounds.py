@@ -86,8 +86,7 @@ def round_save(
                     % {"old": the_round.get_status_display(), "new": Round.Status(status).label}
                 )
             the_round.status = status
-        if the_round.start > the_round.end:
-            raise ValidationError(_("วันเริ่มต้นต้องไม่อยู่หลังวันสิ้นสุด"))
+        # Round.clean: start not after end, both inside the fiscal year.
         the_round.full_clean(validate_unique=False)
         the_round.save()
     return the_round, existing is None

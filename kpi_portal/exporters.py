@@ -13,6 +13,7 @@ import datetime as dt
 import itertools
 import os
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -23,7 +24,15 @@ from django.utils import timezone
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-__all__ = ["FORMATS", "Exporter", "Sheet", "escape_needed", "write_workbook"]
+__all__ = [
+    "FORMATS",
+    "Exporter",
+    "PrintSetup",
+    "Ruled",
+    "Sheet",
+    "escape_needed",
+    "write_workbook",
+]
 
 Progress = Callable[[int, int], None]
 
@@ -37,6 +46,8 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\u
 # shows 65.00% and formulas over it behave; read_table reads it back as 65.
 FORMATS: dict[str, str | None] = {
     "text": None,
+    # Numbers as entered: 75 shows 75 and 75.5 shows 75.5 (targets, levels).
+    "general": "General",
     "int": "#,##0",
     "decimal2": "#,##0.00",
     "decimal4": "#,##0.0000",
@@ -51,9 +62,36 @@ _MIN_WIDTH, _MAX_WIDTH = 8, 60
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
+def display_width(text: str) -> int:
+    """Columns a text takes: Thai vowel and tone marks above or below take none."""
+    lines = str(text).splitlines() or [""]
+    return max(
+        sum(1 for char in line if unicodedata.category(char) not in ("Mn", "Me", "Cf"))
+        for line in lines
+    )
+
+
 def escape_needed(text: str) -> bool:
     """True when Excel could read ``text`` as a formula (CSV/formula injection)."""
     return text.startswith(_FORMULA_STARTS)
+
+
+class Ruled(list):
+    """A line of ``Sheet.after`` written in bordered cells (a small ruled table)."""
+
+
+@dataclass(frozen=True)
+class PrintSetup:
+    """How a sheet prints: A4 (paper 9), fit to one page wide, header rows repeated.
+
+    Margins in inches (left, right, top, bottom).
+    """
+
+    landscape: bool = False
+    paper: int = 9
+    fit_width: bool = True
+    repeat_header: bool = True
+    margins: tuple[float, float, float, float] = (0.4, 0.4, 0.6, 0.6)
 
 
 @dataclass
@@ -76,6 +114,13 @@ class Sheet:
     footer: Sequence[Sequence[Any]] = ()
     freeze: bool = True
     autofilter: bool = True
+    # Print layout (None: Excel's defaults); columns whose text wraps; thin
+    # borders on the header, data and footer cells (the official forms);
+    # lines written after the footer without borders (signature blocks).
+    print_setup: PrintSetup | None = None
+    wrap: Sequence[int] = ()
+    borders: bool = False
+    after: Sequence[Sequence[Any]] = ()
 
     def __post_init__(self) -> None:
         unknown = set(self.formats or ()) - set(FORMATS)
@@ -118,6 +163,32 @@ class _Styles:
             name: workbook.add_format({"num_format": code}) if code else None
             for name, code in FORMATS.items()
         }
+        self.workbook = workbook
+        self._cells: dict[tuple, Format | None] = {}
+
+    def cell(self, hint: str | None, *, wrap: bool = False, border: bool = False, bold=False):
+        """The (shared) Format of a column hint with wrapping, borders, bold."""
+        if not (wrap or border or bold):
+            return self.hint.get(hint) if hint else None
+        key = (hint, wrap, border, bold)
+        if key not in self._cells:
+            spec: dict[str, Any] = {"valign": "top"}
+            code = FORMATS.get(hint or "text")
+            if code:
+                spec["num_format"] = code
+            if wrap:
+                spec["text_wrap"] = True
+            if border:
+                spec["border"] = 1
+            if bold:
+                spec["bold"] = True
+            self._cells[key] = self.workbook.add_format(spec)
+        return self._cells[key]
+
+    def header_cell(self, border: bool) -> Format:
+        if not border:
+            return self.header
+        return self.cell("text", wrap=True, border=True, bold=True)
 
 
 def write_workbook(
@@ -178,13 +249,22 @@ def _sheet_name(name: str, used: set[str]) -> str:
 def _write_sheet(worksheet: Worksheet, sheet: Sheet, styles: _Styles) -> Iterable[int]:
     """Write one sheet in row order (constant_memory forbids going back); yield per data row."""
     formats = list(sheet.formats or ())
+    wrap = set(sheet.wrap)
+    width = len(sheet.headers)
+    count = max(len(formats), width)
+    hints = [formats[col] if col < len(formats) else None for col in range(count)]
     writers = [
-        _column_writer(worksheet, styles, styles.hint.get(hint), hint == "percent")
-        for hint in formats
+        _column_writer(
+            worksheet,
+            styles,
+            styles.cell(hint, wrap=col in wrap, border=sheet.borders),
+            hint == "percent",
+            general=hint == "general",
+        )
+        for col, hint in enumerate(hints)
     ]
     plain = _column_writer(worksheet, styles, None, False)
-    width = len(sheet.headers)
-    widths = [len(str(h)) for h in sheet.headers]
+    widths = [display_width(h) for h in sheet.headers]
     row_index = 0
     for line_number, line in enumerate(sheet.preamble):
         text_format = styles.title if line_number == 0 else None
@@ -192,29 +272,45 @@ def _write_sheet(worksheet: Worksheet, sheet: Sheet, styles: _Styles) -> Iterabl
             _write_cell(worksheet, row_index, col, value, styles, None, False, text_format)
         row_index += 1
     header_row = row_index
+    header_format = styles.header_cell(sheet.borders)
     for col, header in enumerate(sheet.headers):
-        worksheet.write_string(header_row, col, str(header), styles.header)
+        worksheet.write_string(header_row, col, str(header), header_format)
     row_index += 1
     rows = iter(sheet.rows)
     sampled = 0
     # The first rows also set the column widths; the rest only write.
     for sampled, values in enumerate(itertools.islice(rows, _WIDTH_SAMPLE_ROWS), start=1):
-        _write_row(row_index, values, writers, plain)
+        _write_row(row_index, values, writers, plain, sheet.borders)
         for col, value in enumerate(values[:width]):
             if value is not None:
-                widths[col] = max(widths[col], len(str(value)))
+                widths[col] = max(widths[col], display_width(value))
         row_index += 1
         yield sampled - 1
     for data_index, values in enumerate(rows, start=sampled):
-        _write_row(row_index, values, writers, plain)
+        _write_row(row_index, values, writers, plain, sheet.borders)
         row_index += 1
         yield data_index
     last_data_row = row_index - 1
     for line in sheet.footer:
-        _write_row(row_index, line, writers, plain)
+        _write_row(row_index, line, writers, plain, sheet.borders)
         row_index += 1
-    # Column widths, panes and the filter are stored apart from the cells, so
-    # xlsxwriter accepts them after the rows even in constant_memory mode.
+    if sheet.after:
+        row_index += 1  # a blank line between the table and what follows
+    ruled = styles.cell("general", wrap=True, border=True)
+    for line in sheet.after:
+        if isinstance(line, Ruled):
+            for col, value in enumerate(line):
+                if value is None or value == "":
+                    worksheet.write_blank(row_index, col, None, ruled)
+                else:
+                    _write_cell(worksheet, row_index, col, value, styles, ruled, False, ruled)
+        else:
+            for col, value in enumerate(line):
+                _write_cell(worksheet, row_index, col, value, styles, None, False)
+        row_index += 1
+    # Column widths, panes, the filter and the print setup are stored apart
+    # from the cells, so xlsxwriter accepts them after the rows even in
+    # constant_memory mode.
     for col in range(width):
         given = sheet.widths[col] if sheet.widths and col < len(sheet.widths) else None
         guess = min(_MAX_WIDTH, max(_MIN_WIDTH, widths[col] + 2))
@@ -223,20 +319,50 @@ def _write_sheet(worksheet: Worksheet, sheet: Sheet, styles: _Styles) -> Iterabl
         worksheet.freeze_panes(header_row + 1, 0)
     if sheet.autofilter and width:
         worksheet.autofilter(header_row, 0, last_data_row, width - 1)
+    if sheet.print_setup is not None:
+        _print_setup(worksheet, sheet.print_setup, header_row)
+
+
+def _print_setup(worksheet: Worksheet, setup: PrintSetup, header_row: int) -> None:
+    worksheet.set_paper(setup.paper)
+    if setup.landscape:
+        worksheet.set_landscape()
+    else:
+        worksheet.set_portrait()
+    if setup.fit_width:
+        worksheet.fit_to_pages(1, 0)  # one page wide, as many pages tall as needed
+    if setup.repeat_header:
+        worksheet.repeat_rows(header_row)
+    left, right, top, bottom = setup.margins
+    worksheet.set_margins(left=left, right=right, top=top, bottom=bottom)
 
 
 CellWriter = Callable[[int, int, Any], None]
 
 
-def _write_row(row: int, values: Sequence[Any], writers: list[CellWriter], plain) -> None:
+def _write_row(
+    row: int, values: Sequence[Any], writers: list[CellWriter], plain, borders: bool = False
+) -> None:
+    """One row; a missing value (None or "") is left blank, never an empty string."""
     count = len(writers)
     for col, value in enumerate(values):
-        if value is not None:
+        if value is not None and value != "":
             (writers[col] if col < count else plain)(row, col, value)
+        elif borders and col < count:
+            # A bordered table keeps its lines where a cell is empty.
+            writers[col](row, col, None)
+    if borders and len(values) < count:
+        for col in range(len(values), count):
+            writers[col](row, col, None)
 
 
 def _column_writer(
-    worksheet: Worksheet, styles: _Styles, hint: Format | None, percent: bool
+    worksheet: Worksheet,
+    styles: _Styles,
+    hint: Format | None,
+    percent: bool,
+    *,
+    general: bool = False,
 ) -> CellWriter:
     """A writer for one column's cells, with its format chosen once.
 
@@ -245,21 +371,44 @@ def _column_writer(
     of 100,000 KPIs writes about two million cells.
     """
     write_string, write_number = worksheet.write_string, worksheet.write_number
-    quoted, decimal = styles.quoted, hint or styles.decimal
+    write_blank = worksheet.write_blank
+    # A column's own format (wrap, borders, "general") applies to its text too.
+    # (A number format means nothing to text, so any column format may serve it.)
+    text_format = None
+    if hint is not None and (general or hint.text_wrap or hint.left):
+        text_format = hint
+    quoted = styles.quoted if text_format is None else _quoted(styles, text_format)
+    decimal = hint or styles.decimal
     divisor = 100.0 if percent else 1.0
 
     def write(row: int, col: int, value: Any) -> None:
         kind = type(value)
-        if kind is str:
-            write_string(row, col, value, quoted if escape_needed(value) else None)
+        if value is None:
+            if hint is not None:
+                write_blank(row, col, None, hint)
+        elif kind is str:
+            write_string(row, col, value, quoted if escape_needed(value) else text_format)
         elif kind is int:
             write_number(row, col, float(value) / divisor, hint)
         elif kind is Decimal or kind is float:
             write_number(row, col, float(value) / divisor, decimal)
         else:  # bool, dates, lazy text, anything else
-            _write_cell(worksheet, row, col, value, styles, hint, percent)
+            _write_cell(worksheet, row, col, value, styles, hint, percent, text_format)
 
     return write
+
+
+def _quoted(styles: _Styles, base: Format) -> Format:
+    """`base` plus Excel's quote prefix: text that looks like a formula stays text."""
+    key = ("quoted", id(base))
+    if key not in styles._cells:
+        spec = {"quote_prefix": True, "valign": "top"}
+        if base.text_wrap:
+            spec["text_wrap"] = True
+        if base.left:
+            spec["border"] = 1
+        styles._cells[key] = styles.workbook.add_format(spec)
+    return styles._cells[key]
 
 
 def _write_cell(
@@ -293,7 +442,10 @@ def _write_cell(
         worksheet.write_datetime(row, col, value, hint or styles.hint["date"])
     else:
         text = str(value)
+        if not text:
+            return  # a missing value stays blank
         if escape_needed(text):
-            worksheet.write_string(row, col, text, styles.quoted)
+            quoted = styles.quoted if text_format is None else _quoted(styles, text_format)
+            worksheet.write_string(row, col, text, quoted)
         else:
             worksheet.write_string(row, col, text, text_format)

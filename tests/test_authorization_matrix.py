@@ -305,6 +305,9 @@ MATRIX: dict[str, Row] = {
     ),
     "appraisals:form": Row(approved_plan, officer1_records()),
     "appraisals:export_form": Row(approved_plan, officer1_records()),
+    # The official summary form (issue 14): whoever may see the plan, as the form.
+    "appraisals:summary_form": Row(approved_plan, officer1_records()),
+    "appraisals:export_summary": Row(approved_plan, officer1_records()),
     "appraisals:import": Row(none, hr_page(), post=hr_page(200)),
     "appraisals:import_confirm": Row(none, post_only(), post=hr_page(302)),
     # HR's own background import; HR of another department or an admin: not theirs.

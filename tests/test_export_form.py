@@ -22,7 +22,7 @@ from tests.factories_reports import (
 )
 
 HEADERS = (
-    "ตัวชี้วัด", "ระดับ 1", "ระดับ 2", "ระดับ 3", "ระดับ 4", "ระดับ 5",
+    "รหัส", "ตัวชี้วัด", "ระดับ 1", "ระดับ 2", "ระดับ 3", "ระดับ 4", "ระดับ 5",
     "คะแนน (ก)", "น้ำหนัก (ข)", "คะแนนถ่วงน้ำหนัก (ก x ข)",
 )  # fmt: skip
 
@@ -35,6 +35,12 @@ def read_form(plan, **options):
 
 def rows_of(sheet):
     return list(sheet.iter_rows(values_only=True))
+
+
+def totals_of(rows):
+    """The total and the total / 5 lines, under the KPI rows (above the signatures)."""
+    index = next(i for i, row in enumerate(rows) if row[1] == "รวม")
+    return rows[index], rows[index + 1]
 
 
 @pytest.fixture
@@ -61,21 +67,21 @@ def test_form_table_has_the_official_columns_and_one_row_per_kpi(plan):
     rows = rows_of(read_form(plan))
     header = rows.index(HEADERS)
     kpis = rows[header + 1 : header + 4]
-    assert kpis[0] == ("ร้อยละของโครงการที่แล้วเสร็จ", 65, 70, 75, 80, 85, 3, 40, 120)
-    assert kpis[1] == ("จำนวนข้อผิดพลาดในรายงาน", None, 35, 30, 25, 20, 3, 35, 105)
+    assert kpis[0] == ("K1", "ร้อยละของโครงการที่แล้วเสร็จ", 65, 70, 75, 80, 85, 3, 40, 120)
+    assert kpis[1] == ("K2", "จำนวนข้อผิดพลาดในรายงาน", None, 35, 30, 25, 20, 3, 35, 105)
     assert kpis[2] == (
-        "ระดับความสำเร็จของการจัดทำแผน", "แต่งตั้งคณะทำงาน", "จัดทำแผน", "ดำเนินการตามแผน",
+        "K3", "ระดับความสำเร็จของการจัดทำแผน", "แต่งตั้งคณะทำงาน", "จัดทำแผน", "ดำเนินการตามแผน",
         "ติดตามผล", "สรุปและรายงานผล", 5, 25, 125,
     )  # fmt: skip
 
 
 def test_form_totals_follow_the_domain_worked_example(plan):
     rows = rows_of(read_form(plan))
-    total, by_five = rows[-2], rows[-1]
-    assert total[0] == "รวม"
-    assert total[7:] == (100, 350)
-    assert by_five[0] == "คะแนนรวม / 5"
-    assert by_five[8] == 70
+    total, by_five = totals_of(rows)
+    assert total[1] == "รวม"
+    assert total[8:] == (100, 350)
+    assert by_five[1] == "คะแนนรวม / 5"
+    assert by_five[9] == 70
     data = form_data(plan)
     assert data.weighted_total == Decimal("350.0000")
     assert data.total_by_five == Decimal("70.00")
@@ -83,10 +89,13 @@ def test_form_totals_follow_the_domain_worked_example(plan):
 
 def test_form_scores_are_numbers_with_number_formats(plan):
     sheet = read_form(plan)
-    row = next(r for r in sheet.iter_rows() if r[0].value == "ร้อยละของโครงการที่แล้วเสร็จ")
-    assert [cell.data_type for cell in row[6:]] == ["n", "n", "n"]
-    assert row[6].number_format == "#,##0.0000"
-    assert row[7].number_format == "#,##0.00"
+    row = next(r for r in sheet.iter_rows() if r[1].value == "ร้อยละของโครงการที่แล้วเสร็จ")
+    assert [cell.data_type for cell in row[7:]] == ["n", "n", "n"]
+    assert row[7].number_format == "#,##0.0000"
+    assert row[9].number_format == "#,##0.00"
+    # Targets and weights as entered: 75 shows 75, not 75.00.
+    assert row[4].value == 75 and row[4].number_format == "General"
+    assert row[8].number_format == "General"
 
 
 def test_form_of_a_closed_round_shows_the_placement_kept_at_close(agency, plan):
@@ -106,12 +115,12 @@ def test_unpublished_scores_are_left_blank_for_the_assessee(agency, plan, client
     response = client_for(agency.officer1).get(reverse("appraisals:export_form", args=[plan.pk]))
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
     rows = rows_of(sheet)
-    assert rows[rows.index(HEADERS) + 1][6:] == (None, 40, None)
-    assert rows[-1][8] is None
+    assert rows[rows.index(HEADERS) + 1][7:] == (None, 40, None)
+    assert totals_of(rows)[1][9] is None
     # The assessor still sees them.
     response = client_for(agency.grp_head).get(reverse("appraisals:export_form", args=[plan.pk]))
     rows = rows_of(load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0])
-    assert rows[-1][8] == 70
+    assert totals_of(rows)[1][9] == 70
 
 
 # The command ---------------------------------------------------------------
@@ -122,7 +131,7 @@ def test_export_form_command_writes_the_form(plan, tmp_path):
     call_command("export_form", "2569/1", "P-O1", str(target))
     rows = rows_of(load_workbook(target).worksheets[0])
     assert HEADERS in rows
-    assert rows[-1][8] == 70
+    assert totals_of(rows)[1][9] == 70
 
 
 def test_export_form_command_refuses_an_officer_without_a_plan(plan, tmp_path):
@@ -179,8 +188,9 @@ def test_form_page_query_count_does_not_grow_with_the_kpis(
     for number in range(extra):
         record(make_kpi(kra, f"EXTRA-{number}", weight=1), 70)
     client = client_for(agency.grp_head)
-    # session, user, roles, plan, appraisal, supervisor (ancestors, heads), policy, KPIs,
-    # and the session saved again (savepoint, update, release)
-    with django_assert_num_queries(12):
+    # session, user, roles, plan, appraisal, supervisor (ancestors, heads), the next-level
+    # supervisor (ancestors, heads), policy, KPIs, and the session saved again
+    # (savepoint, update, release)
+    with django_assert_num_queries(14):
         response = client.get(reverse("appraisals:form", args=[plan.pk]))
     assert len(response.context["data"].rows) == 3 + extra

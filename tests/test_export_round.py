@@ -39,8 +39,8 @@ def rows_of(sheet, *, values_only=True):
 
 
 def by_code(sheet, column=0):
-    """Data rows keyed by the value of `column` (header skipped)."""
-    return {row[column]: row for row in rows_of(sheet)[1:]}
+    """Data rows keyed by the value of `column` (title line and header skipped)."""
+    return {row[column]: row for row in rows_of(sheet)[2:]}
 
 
 @pytest.fixture
@@ -59,25 +59,25 @@ def test_headers_come_first_frozen_and_filtered(agency, data):
     the_round, _results = data
     book = read_book(RoundReport(the_round, agency.hr.user))
     units, officers, kpis = (book[name] for name in SHEETS)
-    assert rows_of(units)[0][:8] == (
-        "รหัสหน่วยงาน", "หน่วยงาน", "ประเภท", "ผู้ปฏิบัติงาน (คน)", "แผนที่อนุมัติแล้ว",
+    assert rows_of(units)[1][:8] == (
+        "รหัสหน่วยงาน", "หน่วยงาน", "ประเภท", "ผู้ปฏิบัติงาน (คน ไม่นับแผนของหน่วยงาน)", "แผนที่อนุมัติแล้ว",
         "บันทึกผลครบ", "ประเมินแล้ว", "คะแนนเฉลี่ย",
     )  # fmt: skip
-    assert rows_of(units)[0][8:] == (
+    assert rows_of(units)[1][8:] == (
         "ระดับ ดีเด่น", "ระดับ ดีมาก", "ระดับ ดี", "ระดับ พอใช้", "ระดับ ต้องปรับปรุง",
     )  # fmt: skip
-    assert rows_of(officers)[0] == (
+    assert rows_of(officers)[1] == (
         "รหัสหน่วยงาน", "หน่วยงาน", "รหัส", "ชื่อ-สกุล", "ตำแหน่ง", "สถานะแผน",
         "ผลสัมฤทธิ์ของงาน (0-100)", "คะแนนรวม (0-100)", "ระดับผลการประเมิน",
     )  # fmt: skip
-    assert rows_of(kpis)[0] == (
+    assert rows_of(kpis)[1] == (
         "รหัสผู้รับผิดชอบ", "ผู้รับผิดชอบ", "งาน/โครงการ", "ผลสัมฤทธิ์หลัก", "รหัสตัวชี้วัด",
         "ตัวชี้วัด", "เกณฑ์", "ระดับ 1", "ระดับ 2", "ระดับ 3", "ระดับ 4", "ระดับ 5",
         "น้ำหนัก", "ผลการดำเนินงาน", "ระดับที่ได้", "คะแนน", "คะแนนถ่วงน้ำหนัก",
     )  # fmt: skip
     for sheet in (units, officers, kpis):
-        assert sheet.freeze_panes == "A2"
-        assert sheet.auto_filter.ref.startswith("A1:")
+        assert sheet.freeze_panes == "A3"  # below the title line and the header
+        assert sheet.auto_filter.ref.startswith("A2:")
 
 
 def test_officer_figures_are_the_stored_numbers_as_numbers(agency, data):
@@ -139,7 +139,7 @@ def test_head_report_covers_its_subtree_only(agency, data):
     book = read_book(RoundReport(the_round, agency.grp_head.user))
     assert list(by_code(book["สรุปรายหน่วยงาน"])) == ["GRP"]
     assert list(by_code(book["รายบุคคล"], 2)) == ["P-GH", "P-O1", "P-O2"]
-    owners = {row[0] for row in rows_of(book["รายตัวชี้วัด"])[1:]}
+    owners = {row[0] for row in rows_of(book["รายตัวชี้วัด"])[2:]}
     assert owners == {"P-GH", "P-O1", "P-O2"}
 
 
@@ -148,7 +148,7 @@ def test_hr_of_another_department_gets_nothing_of_ours(agency, data):
     book = read_book(RoundReport(the_round, agency.hr_other.user))
     assert list(by_code(book["สรุปรายหน่วยงาน"])) == ["OTHER"]
     assert set(by_code(book["รายบุคคล"], 2)) == {"X-HR", "X-O1"}
-    assert {row[4] for row in rows_of(book["รายตัวชี้วัด"])[1:]} == {"X-1"}
+    assert {row[4] for row in rows_of(book["รายตัวชี้วัด"])[2:]} == {"X-1"}
 
 
 def test_unit_option_narrows_the_report_to_that_subtree(agency, data):

@@ -236,8 +236,8 @@ def test_the_officer_form_download_escapes_every_formula_like_text(key, agency, 
 
     assert_escaped(book, form_expected(data, key))
     sheet = book.active
-    row = next(r for r in sheet.iter_rows() if text_of(r[0]) == f"{TEXTS[key]} ตัวชี้วัด")
-    for cell, level in zip(row[1:6], NEGATIVE_LEVELS, strict=True):
+    row = next(r for r in sheet.iter_rows() if text_of(r[1]) == f"{TEXTS[key]} ตัวชี้วัด")
+    for cell, level in zip(row[2:7], NEGATIVE_LEVELS, strict=True):
         assert_number(cell, level)
 
 

@@ -34,7 +34,7 @@ def test_hr_lists_rounds_and_sees_the_next_one_suggested(agency, the_round, clie
     html = client_for(agency.hr).get(ROUNDS).content.decode()
     assert 'data-round="2569/1"' in html
     assert 'value="2569/2"' in html  # the next round, ready to create
-    assert 'value="2026-04-01"' in html  # date inputs carry C.E. dates; pages show B.E.
+    assert 'value="01/04/2569"' in html  # date inputs carry B.E. dates, like every page
 
 
 def test_hr_creates_a_round_with_default_dates(agency, client_for):
@@ -47,7 +47,7 @@ def test_hr_creates_a_round_with_default_dates(agency, client_for):
 
 
 def test_admin_creates_a_round_with_its_own_dates(agency, client_for):
-    create(client_for(agency.admin), code="2570/2", start="2027-04-15", end="2027-09-15")
+    create(client_for(agency.admin), code="2570/2", start="15/04/2570", end="15/09/2570")
     created = Round.objects.get(fiscal_year=2570, number=2)
     assert created.start == datetime.date(2027, 4, 15)
 
@@ -59,7 +59,7 @@ def test_admin_creates_a_round_with_its_own_dates(agency, client_for):
         ({"code": "2569/1"}, "มีรอบ 2569/1 อยู่แล้ว"),
         ({"min_kpis": 11}, "จำนวนสูงสุดต้องไม่น้อยกว่าจำนวนขั้นต่ำ"),
         ({"recommended_kpis": 12}, "จำนวนที่แนะนำต้องอยู่ระหว่างจำนวนขั้นต่ำและสูงสุด"),
-        ({"start": "2027-05-01", "end": "2027-04-01"}, "วันสิ้นสุดต้องไม่อยู่ก่อนวันเริ่มต้น"),
+        ({"start": "01/05/2570", "end": "01/04/2570"}, "วันสิ้นสุดต้องไม่อยู่ก่อนวันเริ่มต้น"),
     ],
 )
 def test_bad_round_input_is_refused_with_a_message(agency, the_round, client_for, data, message):
@@ -76,8 +76,8 @@ def test_hr_edits_dates_and_limits_of_an_open_round(agency, the_round, client_fo
     client.post(
         url,
         {
-            "start": "2025-10-01",
-            "end": "2026-03-15",
+            "start": "01/10/2568",
+            "end": "15/03/2569",
             "min_kpis": 2,
             "max_kpis": 8,
             "recommended_kpis": 5,
@@ -94,8 +94,8 @@ def test_a_closed_round_cannot_be_edited_or_moved(agency, the_round, client_for)
     response = client.post(
         url,
         {
-            "start": "2025-10-01",
-            "end": "2026-01-01",
+            "start": "01/10/2568",
+            "end": "01/01/2569",
             "min_kpis": 1,
             "max_kpis": 15,
             "recommended_kpis": 7,

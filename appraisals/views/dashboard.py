@@ -12,7 +12,14 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from appraisals.summary import Tally, band_names, scope_unit, unit_figures
+from appraisals.summary import (
+    OFFICERS_LABEL,
+    Tally,
+    achievement_distribution,
+    band_names,
+    scope_unit,
+    unit_figures,
+)
 from indicators.models import Round
 from orgchart.access import roles_of, visible_q
 from orgchart.models import Node
@@ -102,11 +109,26 @@ def dashboard(request):
         ],
         "title": _("จำนวนผู้รับการประเมินตามระดับผลการประเมิน"),
     }
+    distribution = []
+    if not total.assessed:
+        # Nobody assessed yet: no rating bands to count, but the plans'
+        # achievement so far, by band, says how the round is going.
+        distribution = achievement_distribution(the_round, request.user, unit)
+        if any(count for _band, count in distribution):
+            chart = {
+                "labels": [band for band, _count in distribution],
+                "series": [{"label": _("แผน"), "data": [count for _band, count in distribution]}],
+                "title": _("จำนวนแผนตามช่วงผลสัมฤทธิ์ของงาน (ยังไม่มีผู้ได้รับการประเมิน)"),
+            }
+        else:
+            distribution = []
     context.update(
         bands=bands,
         rows=rows,
         total=_row(_("รวม"), total, bands),
         chart=chart,
+        distribution=distribution,
+        officers_label=OFFICERS_LABEL,
     )
     return render(request, "appraisals/dashboard.html", context)
 

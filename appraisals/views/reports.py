@@ -1,4 +1,4 @@
-"""Views: the round report download and the official achievement form (page and .xlsx).
+"""Views: the round report download and the official forms (page and .xlsx).
 
 The views only fetch through the access helpers and hand the objects to the
 exporters of appraisals.reports, which know nothing of the request (the
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 
 from appraisals.jobs import ROUND_REPORT, runs_in_background
 from appraisals.reports import OfficerForm, RoundReport, form_data, scores_shown_to
+from appraisals.reports_summary import SummaryForm, summary_data
 from appraisals.summary import scope_unit, scope_units
 from appraisals.views import dashboard, import_results
 from indicators.access import get_plan_for
@@ -122,11 +123,30 @@ def form_download(request, pk):
     return xlsx_response(OfficerForm(plan, show_scores=scores_shown_to(request.user, plan)))
 
 
+@login_required
+@require_GET
+def summary_page(request, pk):
+    """The printable official summary form (five parts): whoever may see the plan."""
+    plan = get_plan_for(request.user, pk)
+    data = summary_data(plan, show_scores=scores_shown_to(request.user, plan))
+    return render(request, "appraisals/summary_form.html", {"plan": plan, "summary": data})
+
+
+@login_required
+@require_GET
+def summary_download(request, pk):
+    """The official summary form as .xlsx; 404 for anyone who may not see the plan."""
+    plan = get_plan_for(request.user, pk)
+    return xlsx_response(SummaryForm(plan, show_scores=scores_shown_to(request.user, plan)))
+
+
 urlpatterns = [
     path("reports/", reports, name="reports"),
     path("reports/download/", report_download, name="report_download"),
     path("plan/<int:pk>/form/", form_page, name="form"),
     path("plan/<int:pk>/form.xlsx", form_download, name="export_form"),
+    path("plan/<int:pk>/summary/", summary_page, name="summary_form"),
+    path("plan/<int:pk>/summary.xlsx", summary_download, name="export_summary"),
     *dashboard.urlpatterns,
     *import_results.urlpatterns,
 ]
