@@ -22,6 +22,11 @@ portal account is ever created for a directory entry: the portal's people
 come from HR's org-chart import, and someone with no Node has no plan, no
 unit and no supervisor here.
 
+Administrators (superusers) never sign in through the directory: whoever
+controls a directory entry named like a local administrator, or carrying the
+code of an administrator's Node, must not become that administrator. Their
+local password decides, whether or not the directory knows the name.
+
 The library is ldap3 (pure Python, no compile step): see README "Sign-in with
 the agency's directory" for why not django-python3-ldap or django-auth-ldap.
 """
@@ -195,6 +200,9 @@ class DirectoryBackend(BaseBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if not directory_enabled() or not username or not password:
             return None
+        users = get_user_model().objects
+        if users.filter(username__iexact=username, is_superuser=True).exists():
+            return None  # administrators keep their local password (module docstring)
         try:
             attributes = directory_check(username, password)
         except DirectoryUnavailable:
@@ -206,6 +214,11 @@ class DirectoryBackend(BaseBackend):
         if attributes is None:
             return None  # not in the directory: the local password decides
         user = portal_user_for(attributes)
+        if user is not None and user.is_superuser:
+            logger.warning(
+                "Directory sign-in refused for an administrator: username=%s", _safe(username)
+            )
+            raise PermissionDenied
         if user is None or not user.is_active:
             logger.warning(
                 "Directory sign-in without a portal account: username=%s", _safe(username)

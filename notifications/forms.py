@@ -4,7 +4,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from indicators.forms import DATE_WIDGET, style_fields
+from indicators.forms import style_fields
+from kpi_portal.be_dates import BEDateField
 from notifications import kinds
 from notifications.models import RoundReminder
 
@@ -40,9 +41,10 @@ class RoundReminderForm(forms.ModelForm):
     class Meta:
         model = RoundReminder
         fields = ["planning_ends", "planning_days", "assessment_ends", "assessment_days"]
-        widgets = {"planning_ends": DATE_WIDGET, "assessment_ends": DATE_WIDGET}
+        # Typed and shown in B.E. (dd/mm/yyyy), like the rounds page's dates.
+        field_classes = {"planning_ends": BEDateField, "assessment_ends": BEDateField}
         help_texts = {
-            "planning_ends": _("เว้นว่างไว้หากไม่ต้องการเตือน วันที่ในช่องนี้เป็นปี ค.ศ. ตามปฏิทินของเบราว์เซอร์"),
+            "planning_ends": _("เว้นว่างไว้หากไม่ต้องการเตือน"),
             "assessment_ends": _("เว้นว่างไว้เพื่อใช้วันสิ้นสุดรอบ"),
         }
 

@@ -95,6 +95,29 @@ def test_by_username_attribute_the_portal_user_of_that_name_signs_in(agency, lda
     assert response.status_code == 200 and signed_in_as(client) is None
 
 
+def test_an_administrator_never_signs_in_through_the_directory(agency, ldap):
+    ldap.LDAP_EMPLOYEE_CODE_ATTRIBUTE = ""
+    user = agency.officer2.user
+    user.is_superuser = True
+    user.save(update_fields=["is_superuser"])
+
+    # The directory's officer2 entry and its password do not make anyone the administrator ...
+    client, response = sign_in("officer2", "ldap-pass-2")
+    assert response.status_code == 200 and signed_in_as(client) is None
+    # ... the administrator's own local password does.
+    client, response = sign_in("officer2", LOCAL_PASSWORD)
+    assert response.status_code == 302 and signed_in_as(client) == user
+
+
+def test_a_directory_entry_carrying_an_administrators_code_is_refused(agency, ldap):
+    user = agency.officer1.user  # somchai's employeeNumber P-O1 is officer1's Node
+    user.is_superuser = True
+    user.save(update_fields=["is_superuser"])
+
+    client, response = sign_in("somchai", "ldap-pass-1")
+    assert response.status_code == 200 and signed_in_as(client) is None
+
+
 def test_a_local_user_the_directory_does_not_know_signs_in_with_the_local_password(agency, ldap):
     client, response = sign_in("officer1", LOCAL_PASSWORD)  # no uid=officer1 in the directory
 

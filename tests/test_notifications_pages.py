@@ -169,7 +169,7 @@ def test_hr_sets_a_rounds_deadlines(agency, the_round, client_for):
     url = reverse("notifications:round_reminders", args=[the_round.pk])
     assert client.get(url).status_code == 200
     data = {
-        "planning_ends": "2025-11-15",
+        "planning_ends": "15/11/2568",
         "planning_days": "5",
         "assessment_ends": "",
         "assessment_days": "10",
@@ -186,11 +186,11 @@ def test_hr_sets_a_rounds_deadlines(agency, the_round, client_for):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"planning_ends": "2025-05-01", "planning_days": "7"}, "วันสิ้นสุดการวางแผนต้องอยู่ในช่วงของรอบ"),
-        ({"planning_ends": "2025-11-15", "planning_days": "200"}, "จำนวนวันต้องอยู่ระหว่าง 0 ถึง 90"),
-        ({"planning_ends": "not a date", "planning_days": "7"}, "กรุณาใส่วัน"),
+        ({"planning_ends": "01/05/2568", "planning_days": "7"}, "วันสิ้นสุดการวางแผนต้องอยู่ในช่วงของรอบ"),
+        ({"planning_ends": "15/11/2568", "planning_days": "200"}, "จำนวนวันต้องอยู่ระหว่าง 0 ถึง 90"),
+        ({"planning_ends": "not a date", "planning_days": "7"}, "วันที่ต้องอยู่ในรูป วว/ดด/ปปปป"),
         (
-            {"planning_ends": "2026-03-01", "planning_days": "7", "assessment_ends": "2026-01-01"},
+            {"planning_ends": "01/03/2569", "planning_days": "7", "assessment_ends": "01/01/2569"},
             "วันสิ้นสุดการประเมินต้องไม่ก่อนวันสิ้นสุดการวางแผน",
         ),
     ],

@@ -66,7 +66,7 @@ def test_head_sees_the_bell_and_opens_the_submitted_plan(person, agency, the_rou
     hr = person("hr")
     hr_menu(hr, "การเตือนกำหนดเวลาของรอบ").click()
     hr.get_by_role("link", name="ตั้งค่า").click()
-    hr.get_by_label("วันสิ้นสุดการวางแผน").fill("2025-11-15")
+    hr.get_by_label("วันสิ้นสุดการวางแผน").fill("15/11/2568")
     hr.get_by_label("เตือนก่อนสิ้นสุดการวางแผน (วัน)").fill("5")
     hr.get_by_role("button", name="บันทึก").click()
     expect(hr.get_by_text("บันทึกการเตือนของรอบ 2569/1 แล้ว")).to_be_visible()
