@@ -9,7 +9,10 @@ SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS, SECURE_HSTS_INCLUDE_SUBDOMAINS,
 SECURE_HSTS_PRELOAD, TRUST_X_FORWARDED_PROTO, TRUSTED_PROXY_COUNT,
 SESSION_COOKIE_SECURE, CSRF_COOKIE_SECURE,
 SESSION_COOKIE_AGE, SESSION_EXPIRE_AT_BROWSER_CLOSE, REFERRER_POLICY,
-LOGIN_FAILURE_LIMIT, LOGIN_COOLOFF_MINUTES.
+LOGIN_FAILURE_LIMIT, LOGIN_COOLOFF_MINUTES,
+ACTIVATION_DAYS, ACTIVATION_MAX_FAILURES, SITE_URL, EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT,
+EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, EMAIL_USE_SSL, EMAIL_TIMEOUT,
+DEFAULT_FROM_EMAIL.
 """
 
 import os
@@ -82,6 +85,7 @@ INSTALLED_APPS = [
     "orgchart",
     "indicators",
     "appraisals",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -280,6 +284,28 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'self'"],
     }
 }
+
+# Accounts (the accounts app): first sign-in with one-time activation codes,
+# password reset by e-mail. A code expires after ACTIVATION_DAYS and is burnt
+# after ACTIVATION_MAX_FAILURES wrong tries. SITE_URL is where the e-mails of
+# `manage.py issue_activation --email` point (pages use the request's host).
+ACTIVATION_DAYS = env_int("ACTIVATION_DAYS", 14)
+ACTIVATION_MAX_FAILURES = env_int("ACTIVATION_MAX_FAILURES", 5)
+SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/") or "http://127.0.0.1:8000"
+# E-mail through the agency's SMTP server; development prints mail to the console.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "").strip() or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip() or "localhost"
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "").strip() or "KPI Portal <noreply@localhost>"
 
 LOGGING = {
     "version": 1,
