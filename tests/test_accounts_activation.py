@@ -8,7 +8,6 @@ from datetime import timedelta
 import openpyxl
 import pytest
 from django.contrib.auth import get_user_model
-from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +17,7 @@ from accounts.models import ActivationCode
 from accounts.selection import people_in_unit
 from accounts.services import activation_codes_create, activation_issue
 
-GOOD_PASSWORD = "Kpi-portal-2569!"  # noqa: S105
+GOOD_PASSWORD = "Kpi-portal-2569!"
 
 
 def unusable(*nodes):

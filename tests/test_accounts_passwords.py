@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from accounts.models import ActivationCode, UserSession
 
-PASSWORD = "pass-12345"  # tests/conftest.py  # noqa: S105
-NEW = "Kpi-portal-2569!"  # noqa: S105
+PASSWORD = "pass-12345"  # tests/conftest.py
+NEW = "Kpi-portal-2569!"
 
 
 def sign_in(username, password=PASSWORD) -> Client:

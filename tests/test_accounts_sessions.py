@@ -9,7 +9,7 @@ from django.urls import reverse
 from accounts import sessions as account_sessions
 from accounts.models import UserSession
 
-PASSWORD = "pass-12345"  # noqa: S105
+PASSWORD = "pass-12345"
 
 
 def sign_in(username) -> Client:

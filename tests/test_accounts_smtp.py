@@ -18,7 +18,7 @@ class Inbox:
     def __init__(self):
         self.messages = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+    async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.messages.append((envelope.rcpt_tos, message))
         return "250 Message accepted for delivery"
@@ -62,7 +62,7 @@ def test_activation_links_reach_a_real_smtp_server(agency, client_for, smtp):
         "somchai@example.go.th",
         "somying@example.go.th",
     ]
-    rcpts, message = next(m for m in smtp.messages if m[0] == ["somchai@example.go.th"])
+    _rcpts, message = next(m for m in smtp.messages if m[0] == ["somchai@example.go.th"])
     assert message["From"] == "KPI Portal <kpi@example.go.th>"
     assert "เปิดใช้งานบัญชี" in str(message["Subject"])
     body = message.get_content()
