@@ -30,35 +30,40 @@ class ActivationSheet(Exporter):
         return len(self.issued)
 
     def _rows(self) -> Iterable[list]:
+        """One row per code, in tree order of the units; plain values, no model objects."""
         ids = [item.user_id for item in self.issued]
-        users = {}
+        people: dict[int, tuple] = {}
+        fields = ("user_id", "code", "name", "user__username", "parent__name")
+        order = ("parent__tree_id", "parent__lft")
         for start in range(0, len(ids), 2000):
-            chunk = ids[start : start + 2000]
-            for user in get_user_model().objects.filter(pk__in=chunk):
-                users[user.pk] = user
-        nodes = {}
-        for start in range(0, len(ids), 2000):
-            chunk = ids[start : start + 2000]
-            for node in Node.objects.filter(user_id__in=chunk).select_related("parent"):
-                nodes[node.user_id] = node
+            found = Node.objects.filter(user_id__in=ids[start : start + 2000]).values_list(
+                *fields, *order
+            )
+            for user_id, *values in found:
+                people[user_id] = tuple(values)
+        missing = [pk for pk in ids if pk not in people]
+        for pk, username in (
+            get_user_model().objects.filter(pk__in=missing).values_list("pk", "username")
+        ):
+            people[pk] = ("", "", username, "", 0, 0)
+        # One issue shares one expiry: format each distinct one once.
+        expiry = {
+            when: format_be_date(when, with_time=True)
+            for when in {i.expires_at for i in self.issued}
+        }
         rows = []
         for item in self.issued:
-            user, node = users[item.user_id], nodes.get(item.user_id)
-            unit = node.parent.name if node is not None and node.parent else ""
-            rows.append(
-                (
-                    (node.parent.tree_id, node.parent.lft) if node and node.parent else (0, 0),
-                    [
-                        unit,
-                        node.code if node else "",
-                        node.name if node else "",
-                        user.get_username(),
-                        codes.code_display(item.code),
-                        format_be_date(item.expires_at, with_time=True),
-                    ],
-                )
-            )
-        rows.sort(key=lambda pair: (pair[0], pair[1][2], pair[1][1]))
+            code, name, username, unit, tree_id, lft = people[item.user_id]
+            row = [
+                unit or "",
+                code,
+                name,
+                username,
+                codes.code_display(item.code),
+                expiry[item.expires_at],
+            ]
+            rows.append(((tree_id or 0, lft or 0, name, code), row))
+        rows.sort(key=lambda pair: pair[0])
         return [row for _key, row in rows]
 
     def sheets(self) -> Iterable[Sheet]:
