@@ -115,7 +115,9 @@ def activation_issue(
     on_paper = [user.pk for user in users if user.pk not in mailed_set]
     outcome = IssueOutcome(expires_at=timezone.now() + timedelta(days=activation_days()))
     with transaction.atomic():
-        _revoke_open([user.pk for user in users], timezone.now())
+        # The e-mailed codes are made by the task: their old ones end now
+        # (activation_codes_create revokes those of the people on paper).
+        _revoke_open(mailed, timezone.now())
         if on_paper:
             outcome.sheet = activation_codes_create(
                 user_ids=on_paper, by_id=by_id, delivery=ActivationCode.Delivery.SHEET
