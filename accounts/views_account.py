@@ -39,9 +39,7 @@ def sign_out_everywhere(request):
         "Signed out everywhere: user=%s#%s ip=%s", user.get_username(), user.pk, client_ip(request)
     )
     logout(request)
-    messages.success(
-        request, _("ออกจากระบบทุกอุปกรณ์แล้ว (%(count)s เซสชัน)") % {"count": max(ended, 1)}
-    )
+    messages.success(request, _("ออกจากระบบทุกอุปกรณ์แล้ว (%(count)s เซสชัน)") % {"count": ended})
     return redirect("login")
 
 
