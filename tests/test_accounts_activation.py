@@ -397,3 +397,31 @@ def test_the_activation_page_is_in_thai_and_english(agency, client_for):
 def test_only_hr_and_administrators_issue(agency, client_for, who):
     node = getattr(agency, who)
     assert client_for(node).get(reverse("accounts:activation")).status_code == 403
+
+
+def test_hr_finds_the_page_in_the_menu_and_on_a_unit_page(agency, client_for):
+    client = client_for(agency.hr)
+    assert reverse("accounts:activation") in client.get(reverse("home")).content.decode()
+    unit_page = client.get(reverse("orgchart:unit", args=[agency.grp.pk])).content.decode()
+    assert f"{reverse('accounts:activation')}?unit=GRP" in unit_page
+    prefilled = client.get(reverse("accounts:activation"), {"unit": "GRP"}).content.decode()
+    assert 'value="GRP"' in prefilled
+    head_page = client_for(agency.grp_head).get(reverse("orgchart:unit", args=[agency.grp.pk]))
+    assert reverse("accounts:activation") not in head_page.content.decode()
+
+
+def test_the_activation_page_costs_the_same_queries_for_more_people(
+    agency, client_for, django_assert_num_queries
+):
+    from orgchart.models import Kind
+    from tests.conftest import make_node
+
+    client = client_for(agency.hr)
+    client.get(reverse("accounts:activation"))
+    with django_assert_num_queries(7):
+        client.get(reverse("accounts:activation"))
+    for number in range(30):
+        make_node(f"P-N{number}", Kind.INDIVIDUAL, agency.grp, username=f"new{number}")
+    with django_assert_num_queries(7):
+        response = client.get(reverse("accounts:activation"))
+    assert response.status_code == 200
