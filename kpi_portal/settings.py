@@ -15,7 +15,8 @@ LDAP_SERVER_URI, LDAP_BIND_DN, LDAP_BIND_PASSWORD, LDAP_USER_SEARCH_BASE, LDAP_U
 LDAP_USERNAME_ATTRIBUTE, LDAP_EMPLOYEE_CODE_ATTRIBUTE, LDAP_START_TLS, LDAP_CA_FILE,
 LDAP_TIMEOUT_SECONDS,
 EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS,
-EMAIL_USE_SSL, EMAIL_TIMEOUT, EMAIL_BACKEND, DEFAULT_FROM_EMAIL, SITE_URL.
+EMAIL_USE_SSL, EMAIL_TIMEOUT, EMAIL_BACKEND, DEFAULT_FROM_EMAIL, SITE_URL,
+ACTIVATION_DAYS, ACTIVATION_MAX_FAILURES.
 """
 
 import os
@@ -94,6 +95,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "api",
     "notifications",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -382,7 +384,13 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = (
     os.environ.get("DEFAULT_FROM_EMAIL", "").strip() or "KPI Portal <kpi-portal@localhost>"
 )
-SITE_URL = os.environ.get("SITE_URL", "").strip() or "http://127.0.0.1:8000"
+SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/") or "http://127.0.0.1:8000"
+# Accounts (the accounts app): first sign-in with one-time activation codes,
+# password reset by e-mail. A code expires after ACTIVATION_DAYS and is burnt
+# after ACTIVATION_MAX_FAILURES wrong tries. SITE_URL is where the e-mails of
+# `manage.py issue_activation --email` point (pages use the request's host).
+ACTIVATION_DAYS = env_int("ACTIVATION_DAYS", 14)
+ACTIVATION_MAX_FAILURES = env_int("ACTIVATION_MAX_FAILURES", 5)
 
 LOGGING = {
     "version": 1,

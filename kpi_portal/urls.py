@@ -32,5 +32,6 @@ urlpatterns = [
     path("appraisal/", include("appraisals.urls")),
     path("api/", include("api.urls")),
     path("notifications/", include("notifications.urls")),
+    path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -339,6 +339,40 @@ MATRIX: dict[str, Row] = {
     # Round deadlines are set by any HR staff or an administrator, like the rounds.
     "notifications:rounds": Row(none, hr_page()),
     "notifications:round_reminders": Row(planning_round, hr_page(), post=hr_page(DONE)),
+    # accounts (issue 9: first sign-in, passwords, sessions) ---------------------------
+    # Each person's own account; an empty password form answers with its errors.
+    "accounts:account": Row(none, expect(200)),
+    "accounts:password_change": Row(none, expect(200), post=expect(200)),
+    "accounts:sign_out_everywhere": Row(none, post_only(), post=expect(302)),
+    # Public pages (first sign-in, password reset): the same for everyone, signed in or not.
+    "accounts:activate": Row(none, expect(200, anonymous=200), post=expect(200, anonymous=200)),
+    # Without a checked code in the session: back to the activation page.
+    "accounts:activate_password": Row(
+        none, expect(302, anonymous=302), post=expect(302, anonymous=302)
+    ),
+    # A link that does not match a live code: the "link cannot be used" page.
+    "accounts:activate_link": Row(
+        lambda w: {"uidb64": "MQ", "code": "ABCDE23456"}, expect(200, anonymous=200)
+    ),
+    "accounts:password_reset": Row(
+        none,
+        expect(200, anonymous=200),
+        post=expect(302, anonymous=302),
+        data=lambda w: {"email": "nobody@example.go.th"},
+    ),
+    "accounts:password_reset_done": Row(none, expect(200, anonymous=200)),
+    "accounts:password_reset_confirm": Row(
+        lambda w: {"uidb64": "MQ", "token": "set-password"}, expect(200, anonymous=200)
+    ),
+    "accounts:password_reset_complete": Row(none, expect(200, anonymous=200)),
+    # HR pages: issuing is checked per person (HR's department); forcing a reset of
+    # officer1: HR of DEPT or an administrator; those who see officer1 otherwise get 403.
+    "accounts:activation": Row(none, hr_page(), post=hr_page(200)),
+    "accounts:force_reset": Row(
+        lambda w: {"pk": w.a.officer1.pk},
+        post_only(),
+        post=expect(404, officer=403, head=403, hr=200, admin=200),
+    ),
 }
 
 
