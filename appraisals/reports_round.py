@@ -23,6 +23,10 @@ from orgchart.models import Kind, Node
 
 CHUNK = 2000
 
+# Extra sheets an app above appraisals adds to the round report (registered in
+# its AppConfig.ready()): each is called with the report and returns a Sheet.
+EXTRA_SHEETS: list = []
+
 
 def _frozen(field: str, live: str, prefix: str = ""):
     """The appraisal's frozen `field` once it is frozen, else the live value."""
@@ -59,6 +63,8 @@ class RoundReport(Exporter):
         yield self.unit_sheet()
         yield self.officer_sheet()
         yield self.kpi_sheet()
+        for build in EXTRA_SHEETS:
+            yield build(self)
 
     # Sheet 1 -------------------------------------------------------------
 

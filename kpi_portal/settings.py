@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "orgchart",
     "indicators",
     "appraisals",
+    "monitoring",
 ]
 
 MIDDLEWARE = [

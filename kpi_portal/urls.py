@@ -22,5 +22,6 @@ urlpatterns = [
     path("org/", include("orgchart.urls")),
     path("kpi/", include("indicators.urls")),
     path("appraisal/", include("appraisals.urls")),
+    path("monitoring/", include("monitoring.urls")),
     path("admin/", admin.site.urls),
 ]
