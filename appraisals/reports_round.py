@@ -16,7 +16,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from appraisals.scoring import weighted_score
-from appraisals.summary import band_names, node_scope, plan_scope, unit_figures
+from appraisals.summary import (
+    band_names,
+    node_scope,
+    plan_scope,
+    unit_figures,
+    unit_plan_achievements,
+)
 from indicators.models import KPI, Plan, Round
 from kpi_portal.exporters import Exporter, Sheet
 from orgchart.models import Kind, Node
@@ -82,7 +88,9 @@ class RoundReport(Exporter):
             _("ประเมินแล้ว"),
             _("คะแนนเฉลี่ย"),
             *[_("ระดับ %(band)s") % {"band": band} for band in bands],
+            _("ผลสัมฤทธิ์ของแผนหน่วยงาน (0-100)"),
         ]
+        unit_plans = unit_plan_achievements(self.round, self.user, self.unit)
         rows = (
             [
                 unit.code,
@@ -94,6 +102,7 @@ class RoundReport(Exporter):
                 unit.subtree.assessed,
                 unit.subtree.mean,
                 *[unit.subtree.bands.get(band, 0) for band in bands],
+                unit_plans.get(unit.code),
             ]
             for unit in figures
         )
@@ -102,7 +111,7 @@ class RoundReport(Exporter):
             name=_("สรุปรายหน่วยงาน"),
             headers=headers,
             rows=rows,
-            formats=formats + ["int"] * len(bands),
+            formats=formats + ["int"] * len(bands) + ["decimal2"],
         )
 
     # Sheet 2 -------------------------------------------------------------

@@ -144,9 +144,7 @@ def missed_checkins(
     for due in due_dates(schedule):
         if due > today:
             break
-        window = CheckIn.objects.filter(
-            kpi_id=OuterRef("pk"), date__gt=previous, date__lte=due
-        )
+        window = CheckIn.objects.filter(kpi_id=OuterRef("pk"), date__gt=previous, date__lte=due)
         rows = (
             kpi_scope(round, user, unit)
             .filter(~Exists(window))

@@ -18,11 +18,15 @@ class CheckInForm(forms.Form):
         required=False,
         choices=[("", _("ให้ระบบเสนอจากผลและระยะเวลาที่ผ่านไป")), *STORED_STATUSES],
     )
-    note = forms.CharField(label=_("หมายเหตุ"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("หมายเหตุ"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class CommentForm(forms.Form):
-    text = forms.CharField(label=_("ความเห็น"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
+    text = forms.CharField(
+        label=_("ความเห็น"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000
+    )
 
 
 class ScheduleForm(forms.Form):

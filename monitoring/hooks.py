@@ -3,6 +3,7 @@
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from indicators.models import KPI, Plan, Round
 from kpi_portal import hooks
@@ -66,8 +67,13 @@ def monitoring_sheet(report) -> Sheet:
         _("ตัวชี้วัดทั้งหมด"),
     ]
     rows = (
-        [unit.code, "  " * unit.level + unit.name, str(kinds.get(unit.kind, unit.kind)),
-         *unit.counts(), unit.total]  # fmt: skip
+        [
+            unit.code,
+            "  " * unit.level + unit.name,
+            str(kinds.get(unit.kind, unit.kind)),
+            *unit.counts(),
+            unit.total,
+        ]
         for unit in units
     )
     return Sheet(
@@ -78,8 +84,18 @@ def monitoring_sheet(report) -> Sheet:
     )
 
 
+HISTORY_LABELS = {
+    "checkin_record": pgettext_lazy("history", "รายงานความก้าวหน้า"),
+    "checkin_comment": pgettext_lazy("history", "ความเห็นต่อรายงานความก้าวหน้า"),
+    "checkin_import": pgettext_lazy("history", "นำเข้ารายงานความก้าวหน้าจากไฟล์"),
+}
+
+
 def register() -> None:
     from appraisals import reports_round
+    from indicators.history import ACTION_LABELS
+
+    ACTION_LABELS.update(HISTORY_LABELS)
 
     hooks.register(hooks.PLAN_PANELS, plan_panel)
     if monitoring_sheet not in reports_round.EXTRA_SHEETS:

@@ -251,9 +251,15 @@ def _count(report: CheckInsReport, writes: list[_Write]) -> None:
             kpi = write.kpi
             report.changes.append(
                 CheckInChange(
-                    write.row, kpi["code"], kpi["name"], kpi["plan__owner__code"], write.date,
-                    str(shown), write.status, created,
-                )  # fmt: skip
+                    write.row,
+                    kpi["code"],
+                    kpi["name"],
+                    kpi["plan__owner__code"],
+                    write.date,
+                    str(shown),
+                    write.status,
+                    created,
+                )
             )
 
 
@@ -364,9 +370,9 @@ def progress_rebuild(kpi_ids: list[int]) -> None:
         Progress.objects.filter(kpi_id__in=chunk).delete()
         Progress.objects.bulk_create(
             [
-                Progress(kpi_id=kpi_id, checkin_id=pk, date=date, status=status,
-                         projected_level=level)  # fmt: skip
+                Progress(
+                    kpi_id=kpi_id, checkin_id=pk, date=date, status=status, projected_level=level
+                )
                 for kpi_id, (pk, date, status, level) in latest.items()
             ]
         )
-

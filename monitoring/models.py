@@ -66,9 +66,7 @@ class CheckIn(models.Model):
     )
     milestones_done = models.PositiveSmallIntegerField(_("ขั้นตอนที่สำเร็จแล้ว"), null=True, blank=True)
     status = models.CharField(_("สถานะ"), max_length=16, choices=STORED_STATUSES)
-    suggested_status = models.CharField(
-        _("สถานะที่ระบบเสนอ"), max_length=16, choices=STORED_STATUSES
-    )
+    suggested_status = models.CharField(_("สถานะที่ระบบเสนอ"), max_length=16, choices=STORED_STATUSES)
     projected_level = models.PositiveSmallIntegerField(_("ระดับที่คาดว่าจะได้"))
     note = models.TextField(_("หมายเหตุ"), blank=True)
     by = models.ForeignKey(

@@ -49,9 +49,7 @@ def check_date(date, the_round: Round, today: datetime.date) -> datetime.date:
     if not isinstance(date, datetime.date):
         raise ValidationError(_("กรุณาระบุวันที่รายงาน"), code="date")
     if date < the_round.start:
-        raise ValidationError(
-            _("วันที่รายงานต้องไม่ก่อนวันเริ่มต้นของรอบ"), code="date_before_round"
-        )
+        raise ValidationError(_("วันที่รายงานต้องไม่ก่อนวันเริ่มต้นของรอบ"), code="date_before_round")
     if date > today:
         raise ValidationError(_("วันที่รายงานต้องไม่เป็นวันในอนาคต"), code="date_future")
     return date
@@ -89,7 +87,10 @@ def evaluate(kpi: KPI, the_round: Round, date, value, milestones_done, status):
         status = suggestion.status
     elif status not in STORED:
         raise ValidationError(
-            _("สถานะต้องเป็น on_track (ตามแผน), at_risk (เสี่ยง) หรือ off_track (ล่าช้า) (ได้รับ: %(value)s)")
+            _(
+                "สถานะต้องเป็น on_track (ตามแผน), at_risk (เสี่ยง) หรือ off_track (ล่าช้า) "
+                "(ได้รับ: %(value)s)"
+            )
             % {"value": status},
             code="status",
         )
@@ -151,9 +152,7 @@ def checkin_record(
             "by": by if getattr(by, "is_authenticated", False) else None,
             "at": timezone.now(),
         }
-        checkin, created = CheckIn.objects.update_or_create(
-            kpi=fresh, date=date, defaults=fields
-        )
+        checkin, _created = CheckIn.objects.update_or_create(kpi=fresh, date=date, defaults=fields)
         _refresh_progress([fresh.pk])
         record(
             plan=fresh.plan,

@@ -98,8 +98,6 @@ def suggest(
     return Suggestion(status_for_level(level), level, projection)
 
 
-def is_no_news(
-    latest: datetime.date | None, today: datetime.date, no_news_days: int
-) -> bool:
+def is_no_news(latest: datetime.date | None, today: datetime.date, no_news_days: int) -> bool:
     """No check-in at all, or the latest is more than `no_news_days` days old."""
     return latest is None or (today - latest).days > no_news_days

@@ -2,7 +2,6 @@
 
 import datetime
 
-import pytest
 from django.utils import timezone
 
 from indicators.models import KPI, Plan, Round
@@ -36,8 +35,3 @@ def watched_plan(owner, the_round, *, status=Plan.Status.APPROVED) -> Plan:
 
 def kpi_of(plan: Plan, suffix: str) -> KPI:
     return plan.kpis.get(code__endswith=f"-{suffix}")
-
-
-@pytest.fixture
-def live(db) -> Round:
-    return live_round()

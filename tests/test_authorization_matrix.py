@@ -321,8 +321,12 @@ def a_checkin(w) -> dict:
     checkin, _created = CheckIn.objects.get_or_create(
         kpi=w.approved_kpi,
         date=w.tracking.start,
-        defaults={"value": 5, "status": "at_risk", "suggested_status": "at_risk",
-                  "projected_level": 2},  # fmt: skip
+        defaults={
+            "value": 5,
+            "status": "at_risk",
+            "suggested_status": "at_risk",
+            "projected_level": 2,
+        },
     )
     return {"pk": checkin.pk}
 

@@ -12,9 +12,17 @@ from openpyxl import Workbook
 from indicators.models import HistoryEntry, Plan
 from monitoring.importer import checkins_import, checkins_read
 from monitoring.models import CheckIn, Progress
-from tests.factories_monitoring import live, watched_plan  # noqa: F401
+from tests.factories_monitoring import live_round, watched_plan
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def live(db):
+    """A tracking round half-way through today (tests.factories_monitoring.live_round)."""
+    return live_round()
+
+
 HEADERS = ["kpi_code", "date", "value", "milestones_done", "status", "note"]
 THAI = ["รหัสตัวชี้วัด", "วันที่รายงาน", "ผลการดำเนินงานถึงวันที่รายงาน", "ขั้นตอนที่สำเร็จแล้ว", "สถานะ", "หมายเหตุ"]
 

@@ -11,9 +11,17 @@ from django.utils import timezone
 from indicators.models import HistoryEntry, Plan, Round
 from monitoring.models import CheckIn, CheckInComment, Progress
 from monitoring.services import checkin_comment_add, checkin_record
-from tests.factories_monitoring import kpi_of, live, live_round, watched_plan  # noqa: F401
+from tests.factories_monitoring import kpi_of, live_round, watched_plan
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def live(db):
+    """A tracking round half-way through today (tests.factories_monitoring.live_round)."""
+    return live_round()
+
+
 TODAY = timezone.localdate
 
 
@@ -136,7 +144,9 @@ def test_only_the_holder_records_and_outsiders_get_404(agency, live, client_for)
     assert client_for(agency.grp_head).post(url, data).status_code == 403
     assert client_for(agency.officer2).post(url, data).status_code == 404
     assert client_for(agency.sibling_head).post(url, data).status_code == 404
-    assert client_for(agency.hr_other).get(reverse("monitoring:kpi", args=[kpi.pk])).status_code == 404
+    assert (
+        client_for(agency.hr_other).get(reverse("monitoring:kpi", args=[kpi.pk])).status_code == 404
+    )
     assert not CheckIn.objects.exists()
 
 

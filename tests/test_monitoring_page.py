@@ -19,10 +19,18 @@ from kpi_portal.exporters import write_workbook
 from monitoring.models import CheckIn, Progress, RoundSchedule
 from monitoring.services import checkin_record, schedule_save
 from orgchart.models import Kind, Node
-from tests.factories_monitoring import kpi_of, live, live_round, watched_plan  # noqa: F401
+from tests.factories_monitoring import kpi_of, live_round, watched_plan
 from tests.org_factories import build_department
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def live(db):
+    """A tracking round half-way through today (tests.factories_monitoring.live_round)."""
+    return live_round()
+
+
 TODAY = timezone.localdate
 WATCH = reverse("monitoring:watch")
 
@@ -87,7 +95,9 @@ def test_old_check_ins_turn_to_no_news_after_the_rounds_days(agency, live, clien
 def test_a_unit_outside_the_view_is_404(agency, live, client_for):
     client = client_for(agency.grp_head)
     assert client.get(WATCH, {"unit": "GRP2"}).status_code == 404
-    assert client.get(reverse("monitoring:watch_children", args=[agency.grp2.pk])).status_code == 404
+    assert (
+        client.get(reverse("monitoring:watch_children", args=[agency.grp2.pk])).status_code == 404
+    )
     assert client_for(agency.officer1).get(WATCH).status_code == 403
 
 
@@ -114,9 +124,13 @@ def test_missed_fixed_dates_are_listed_for_head_and_hr(agency, live, client_for)
     # officer1 reported for the first date only; officer2 never; the third date is to come.
     assert page.count('data-owner="P-O1"') == 1
     assert page.count('data-owner="P-O2"') == 2
-    assert client_for(agency.sibling_head).get(reverse("monitoring:missed")).content.decode().count(
-        "data-owner="
-    ) == 0
+    assert (
+        client_for(agency.sibling_head)
+        .get(reverse("monitoring:missed"))
+        .content.decode()
+        .count("data-owner=")
+        == 0
+    )
 
 
 def test_hr_sets_the_rounds_schedule(agency, live, client_for):
@@ -159,22 +173,39 @@ def watched_department(size: int, the_round):
     levels = {f"level_{n}": Decimal(n * 10) for n in range(1, 6)}
     kpis = KPI.objects.bulk_create(
         [
-            KPI(round=the_round, plan=kra.plan, kra=kra, code=f"{kra.plan.owner.code}-K{n}",
-                name="ตัวชี้วัด", unit="เรื่อง", scale="higher", weight=50, **levels)  # fmt: skip
+            KPI(
+                round=the_round,
+                plan=kra.plan,
+                kra=kra,
+                code=f"{kra.plan.owner.code}-K{n}",
+                name="ตัวชี้วัด",
+                unit="เรื่อง",
+                scale="higher",
+                weight=50,
+                **levels,
+            )
             for kra in kras
             for n in (1, 2)
         ]
     )
     checkins = CheckIn.objects.bulk_create(
         [
-            CheckIn(kpi=kpi, date=TODAY(), value=n % 60, status=("on_track", "at_risk")[n % 2],
-                    suggested_status="on_track", projected_level=3)  # fmt: skip
+            CheckIn(
+                kpi=kpi,
+                date=TODAY(),
+                value=n % 60,
+                status=("on_track", "at_risk")[n % 2],
+                suggested_status="on_track",
+                projected_level=3,
+            )
             for n, kpi in enumerate(kpis[::2])
         ]
     )
     Progress.objects.bulk_create(
-        [Progress(kpi_id=c.kpi_id, checkin=c, date=c.date, status=c.status, projected_level=3)
-         for c in checkins]  # fmt: skip
+        [
+            Progress(kpi_id=c.kpi_id, checkin=c, date=c.date, status=c.status, projected_level=3)
+            for c in checkins
+        ]
     )
     return department
 

@@ -12,7 +12,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from appraisals.summary import Tally, band_names, scope_unit, unit_figures
+from appraisals.summary import Tally, band_names, scope_unit, unit_figures, unit_plan_achievements
 from indicators.models import Round
 from orgchart.access import roles_of, visible_q
 from orgchart.models import Node
@@ -91,7 +91,10 @@ def dashboard(request):
         total, direct = Tally(), Tally()
         for child in children:
             total.add(child.subtree)
+    unit_plans = unit_plan_achievements(the_round, request.user, unit)
     rows = [_row(c.name, c.subtree, bands, code=c.code, link=True) for c in children]
+    for row in rows:
+        row["unit_plan"] = unit_plans.get(row["code"])
     if direct.officers:
         rows.append(_row(_("บุคลากรที่สังกัดหน่วยงานนี้โดยตรง"), direct, bands))
     chart = {
@@ -106,6 +109,7 @@ def dashboard(request):
         bands=bands,
         rows=rows,
         total=_row(_("รวม"), total, bands),
+        unit_plan=unit_plans.get(unit.code) if unit is not None else None,
         chart=chart,
     )
     return render(request, "appraisals/dashboard.html", context)

@@ -29,12 +29,12 @@ from orgchart.access import require_hr
 
 COLUMN_HELP = {
     "kpi_code": gettext_lazy("รหัสตัวชี้วัดในรอบการประเมิน"),
-    "date": gettext_lazy(
-        "วันที่รายงาน: ปปปป-ดด-วว หรือ วว/ดด/ปปปป ปีเกิน 2400 ถือเป็น พ.ศ. นอกนั้นเป็น ค.ศ."
-    ),
+    "date": gettext_lazy("วันที่รายงาน: ปปปป-ดด-วว หรือ วว/ดด/ปปปป ปีเกิน 2400 ถือเป็น พ.ศ. นอกนั้นเป็น ค.ศ."),
     "value": gettext_lazy("ผลการดำเนินงานถึงวันที่รายงาน (ตัวเลข) สำหรับเกณฑ์มากดี/น้อยดี"),
     "milestones_done": gettext_lazy("จำนวนขั้นตอนที่สำเร็จแล้ว (0-5) สำหรับเกณฑ์ขั้นตอน"),
-    "status": gettext_lazy("ตามแผน / เสี่ยง / ล่าช้า (หรือ on_track / at_risk / off_track) เว้นว่างให้ระบบเสนอ"),
+    "status": gettext_lazy(
+        "ตามแผน / เสี่ยง / ล่าช้า (หรือ on_track / at_risk / off_track) เว้นว่างให้ระบบเสนอ"
+    ),
     "note": gettext_lazy("หมายเหตุ"),
 }
 

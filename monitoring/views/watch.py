@@ -97,8 +97,11 @@ def watch(request):
     chart = {
         "labels": [unit.name for unit in chart_units],
         "series": [
-            {"key": status.value, "label": str(status.label),
-             "data": [unit.counts()[i] for unit in chart_units]}  # fmt: skip
+            {
+                "key": status.value,
+                "label": str(status.label),
+                "data": [unit.counts()[i] for unit in chart_units],
+            }
             for i, status in enumerate(STATUSES)
         ],
         "title": _("ตัวชี้วัดตามสถานะความก้าวหน้า แยกตามหน่วยงาน"),
