@@ -94,6 +94,8 @@ def watch(request):
     totals = [sum(unit.counts()[i] for unit in roots) for i in range(len(STATUSES))]
     # The chart: the first level below the top (or the departments, for an admin).
     chart_units = _children_of(units, roots[0].pk) if len(roots) == 1 else roots
+    if not chart_units:
+        chart_units = roots  # a group with no sub-units: its own bar
     chart = {
         "labels": [unit.name for unit in chart_units],
         "series": [
