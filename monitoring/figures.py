@@ -21,6 +21,12 @@ from monitoring.models import CheckIn, Status
 from orgchart.models import Kind, Node
 
 STATUSES = [Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK, Status.NO_NEWS]
+BADGE_COLOURS = {
+    Status.ON_TRACK.value: "text-bg-success",
+    Status.AT_RISK.value: "text-bg-warning",
+    Status.OFF_TRACK.value: "text-bg-danger",
+    Status.NO_NEWS.value: "text-bg-secondary",
+}
 
 
 def kpi_scope(round: Round, user, unit: Node | None = None) -> QuerySet[KPI]:
@@ -75,6 +81,13 @@ class UnitStatus:
 
     def counts(self) -> list[int]:
         return [self.subtree.get(status.value, 0) for status in STATUSES]
+
+    def badges(self) -> list[tuple[str, str, int]]:
+        """(status, Bootstrap colour, count) for the tree row, in STATUSES order."""
+        return [
+            (status.value, BADGE_COLOURS[status.value], self.subtree.get(status.value, 0))
+            for status in STATUSES
+        ]
 
 
 def unit_statuses(
