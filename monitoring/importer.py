@@ -17,6 +17,7 @@ rebuilt for the KPIs touched, and one history entry per plan.
 from __future__ import annotations
 
 import datetime
+import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -49,6 +50,7 @@ CHECKIN_COLUMNS = (
     Column("note", "หมายเหตุ"),
 )
 LABELS = {column.key: column.label for column in CHECKIN_COLUMNS}
+_KEYS = tuple(column.key for column in CHECKIN_COLUMNS)
 MAX_ROWS = 400_000
 LOOKUP_CHUNK = 1000
 BATCH = 2000
@@ -88,10 +90,10 @@ class CheckInsReport:
         return not self.errors
 
 
-@dataclass
+@dataclass(slots=True)
 class _Write:
     row: int
-    kpi: dict
+    kpi: _Kpi
     date: datetime.date
     value: Decimal | None
     milestones_done: int | None
@@ -102,10 +104,40 @@ class _Write:
     existing: tuple | None
 
 
+class _Row:
+    """One data row, compact: a file of 300,000 rows must not sit in memory as dicts."""
+
+    __slots__ = ("number", "raw", "values")
+
+    def __init__(self, parsed):
+        self.number = parsed.number
+        # Codes and dates repeat (a KPI has several check-ins): share their strings.
+        code = parsed.values["kpi_code"]
+        self.values = (
+            sys.intern(code) if isinstance(code, str) else code,
+            *(parsed.values[key] for key in _KEYS[1:]),
+        )
+        self.raw = tuple(
+            sys.intern(parsed.raw[key]) if key in ("kpi_code", "date") else parsed.raw[key]
+            for key in _KEYS
+        )
+
+    def value(self, key: str):
+        return self.values[_KEYS.index(key)]
+
+    def raw_of(self, key: str) -> str:
+        return self.raw[_KEYS.index(key)]
+
+
 def checkins_read(upload, *, filename: str | None = None, progress=None) -> Table:
     """Read a check-ins file; raises TableError when the file cannot be read at all."""
     return read_table(
-        upload, CHECKIN_COLUMNS, filename=filename, max_rows=MAX_ROWS, progress=progress
+        upload,
+        CHECKIN_COLUMNS,
+        filename=filename,
+        max_rows=MAX_ROWS,
+        progress=progress,
+        keep=_Row,
     )
 
 
@@ -121,28 +153,26 @@ def _department_of(by) -> int | None:
 
 
 class _Kpi:
-    """The few fields of a KPI the checks need (no model instance per row)."""
+    """The few fields of a KPI the checks need (no model instance or dict per KPI)."""
 
-    __slots__ = ("code", "levels", "pk", "plan", "scale", "unit")
+    __slots__ = ("code", "levels", "name", "owner_code", "pk", "plan_id", "plan_status",
+                 "scale", "tree_id", "unit")  # fmt: skip
 
-    def __init__(self, values: dict):
-        self.pk, self.code, self.scale, self.unit = (
-            values["pk"], values["code"], values["scale"], values["unit"],
-        )  # fmt: skip
-        self.levels = tuple(values[f"level_{n}"] for n in range(1, 6))
-        self.plan = None
+    def __init__(self, values: tuple):
+        (self.pk, self.code, self.name, self.scale, self.unit, self.plan_id, self.plan_status,
+         self.tree_id, self.owner_code, *levels) = values  # fmt: skip
+        self.levels = tuple(levels)
 
 
-def _load(round: Round, codes: list[str]) -> tuple[dict[str, dict], dict[tuple, tuple]]:
-    kpis: dict[str, dict] = {}
+def _load(round: Round, codes: list[str]) -> tuple[dict[str, _Kpi], dict[tuple, tuple]]:
+    kpis: dict[str, _Kpi] = {}
     for start in range(0, len(codes), LOOKUP_CHUNK):
         chunk = codes[start : start + LOOKUP_CHUNK]
         for values in KPI.objects.filter(round=round, code__in=chunk).values_list(*_KPI_FIELDS):
-            kpi = dict(zip(_KPI_FIELDS, values, strict=True))
-            kpi["obj"] = _Kpi(kpi)
-            kpis[kpi["code"]] = kpi
+            kpi = _Kpi(values)
+            kpis[kpi.code] = kpi
     existing: dict[tuple, tuple] = {}
-    ids = [kpi["pk"] for kpi in kpis.values()]
+    ids = [kpi.pk for kpi in kpis.values()]
     for start in range(0, len(ids), LOOKUP_CHUNK):
         rows = CheckIn.objects.filter(kpi_id__in=ids[start : start + LOOKUP_CHUNK])
         for values in rows.values_list(*_CHECKIN_FIELDS):
@@ -164,12 +194,12 @@ class _PlanStatus:
 
 
 def _check_row(row, kpi, round: Round, department, today) -> tuple[list, _Write | None]:
-    values = row.values
-    if kpi is None or (department is not None and kpi["plan__owner__tree_id"] != department):
+    values = dict(zip(_KEYS, row.values, strict=True))
+    if kpi is None or (department is not None and kpi.tree_id != department):
         message = _("ไม่พบตัวชี้วัดรหัสนี้ในรอบ %(code)s") % {"code": round.code}
         return [("kpi_code", message)], None
     try:
-        require_tracking(_PlanStatus(kpi["plan__status"]), round)
+        require_tracking(_PlanStatus(kpi.plan_status), round)
     except ValidationError as error:
         return [("kpi_code", error.messages[0])], None
     errors = []
@@ -184,7 +214,7 @@ def _check_row(row, kpi, round: Round, department, today) -> tuple[list, _Write 
     status = STATUS_WORDS.get(raw_status.casefold(), raw_status.casefold().replace(" ", "_"))
     try:
         value, milestones, suggestion, status = evaluate(
-            kpi["obj"], round, date, values.get("value"), values.get("milestones_done"), status
+            kpi, round, date, values.get("value"), values.get("milestones_done"), status
         )
     except ValidationError as error:
         key = {"status": "status", "milestones": "milestones_done"}.get(error.code, "value")
@@ -201,24 +231,24 @@ def _check_row(row, kpi, round: Round, department, today) -> tuple[list, _Write 
 def _check(table: Table, round: Round, department, existing_of):
     errors = list(table.errors)
     bad_rows = {error.row for error in errors}
-    codes = list(dict.fromkeys(r.values["kpi_code"] for r in table.rows if r.values["kpi_code"]))
+    codes = list(dict.fromkeys(r.values[0] for r in table.rows if r.values[0]))
     kpis, existing = existing_of(round, codes)
     today = timezone.localdate()
     seen: dict[tuple, int] = {}
     writes: list[_Write] = []
     for row in table.rows:
-        code = row.values["kpi_code"]
-        if code is None or row.values.get("date") in (None, ""):
+        code = row.values[0]
+        if code is None or row.value("date") in (None, ""):
             continue  # reported by the reader (required column left empty)
         row_errors, write = _check_row(row, kpis.get(code), round, department, today)
         for key, message in row_errors:
-            errors.append(RowError(row.number, LABELS[key], row.raw.get(key, ""), message))
+            errors.append(RowError(row.number, LABELS[key], row.raw_of(key), message))
         if write is None or row.number in bad_rows:
             continue
-        key = (write.kpi["pk"], write.date)
+        key = (write.kpi.pk, write.date)
         if key in seen:
             message = _("รหัสตัวชี้วัดและวันที่ซ้ำกับแถวที่ %(row)s") % {"row": seen[key]}
-            errors.append(RowError(row.number, LABELS["date"], row.raw.get("date", ""), message))
+            errors.append(RowError(row.number, LABELS["date"], row.raw_of("date"), message))
             continue
         seen[key] = row.number
         write.existing = existing.get(key)
@@ -252,9 +282,9 @@ def _count(report: CheckInsReport, writes: list[_Write]) -> None:
             report.changes.append(
                 CheckInChange(
                     write.row,
-                    kpi["code"],
-                    kpi["name"],
-                    kpi["plan__owner__code"],
+                    kpi.code,
+                    kpi.name,
+                    kpi.owner_code,
                     write.date,
                     str(shown),
                     write.status,
@@ -306,38 +336,45 @@ def checkins_import(*, table: Table, round: Round, by, dry_run: bool) -> CheckIn
     return report
 
 
+def _checkin(write: _Write, user, now) -> CheckIn:
+    checkin = CheckIn(
+        kpi_id=write.kpi.pk,
+        date=write.date,
+        value=write.value,
+        milestones_done=write.milestones_done,
+        status=write.status,
+        suggested_status=write.suggested,
+        projected_level=write.projected_level,
+        note=write.note,
+        by=user,
+        at=now,
+    )
+    if write.existing is not None:
+        checkin.pk = write.existing[0]
+    return checkin
+
+
+UPDATE_FIELDS = ["value", "milestones_done", "status", "suggested_status", "projected_level",
+                 "note", "by", "at"]  # fmt: skip
+
+
 def _save(writes: list[_Write], by) -> None:
+    """Write the check-ins a batch at a time (model instances only for one batch)."""
     user = by if getattr(by, "is_authenticated", False) else None
     now = timezone.now()
-    new, changed = [], []
     per_plan: dict[int, int] = {}
+    for start in range(0, len(writes), BATCH):
+        batch = [_checkin(write, user, now) for write in writes[start : start + BATCH]]
+        new = [checkin for checkin in batch if checkin.pk is None]
+        changed = [checkin for checkin in batch if checkin.pk is not None]
+        if new:
+            CheckIn.objects.bulk_create(new)
+        if changed:
+            CheckIn.objects.bulk_update(changed, UPDATE_FIELDS)
     for write in writes:
-        checkin = CheckIn(
-            kpi_id=write.kpi["pk"],
-            date=write.date,
-            value=write.value,
-            milestones_done=write.milestones_done,
-            status=write.status,
-            suggested_status=write.suggested,
-            projected_level=write.projected_level,
-            note=write.note,
-            by=user,
-            at=now,
-        )
-        if write.existing is None:
-            new.append(checkin)
-        else:
-            checkin.pk = write.existing[0]
-            changed.append(checkin)
-        plan_id = write.kpi["plan_id"]
+        plan_id = write.kpi.plan_id
         per_plan[plan_id] = per_plan.get(plan_id, 0) + 1
-    for start in range(0, len(new), BATCH):
-        CheckIn.objects.bulk_create(new[start : start + BATCH])
-    fields = ["value", "milestones_done", "status", "suggested_status", "projected_level",
-              "note", "by", "at"]  # fmt: skip
-    for start in range(0, len(changed), BATCH):
-        CheckIn.objects.bulk_update(changed[start : start + BATCH], fields)
-    progress_rebuild(sorted({write.kpi["pk"] for write in writes}))
+    progress_rebuild(sorted({write.kpi.pk for write in writes}))
     HistoryEntry.objects.bulk_create(
         [
             HistoryEntry(
