@@ -13,7 +13,18 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Case, CharField, Count, Exists, F, OuterRef, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Value,
+    When,
+)
 
 from appraisals.summary import node_scope, scope_units
 from indicators.models import KPI, Plan, Round
@@ -50,10 +61,11 @@ def status_expression(no_news_days: int, today: datetime.date) -> Case:
 
 
 def unit_key_expression() -> Case:
+    """The unit a KPI counts in (its pk): a person's unit, or the unit owning the plan."""
     return Case(
-        When(plan__owner__kind=Kind.INDIVIDUAL, then=F("plan__owner__parent__code")),
-        default=F("plan__owner__code"),
-        output_field=CharField(),
+        When(plan__owner__kind=Kind.INDIVIDUAL, then=F("plan__owner__parent_id")),
+        default=F("plan__owner_id"),
+        output_field=IntegerField(),
     )
 
 
@@ -101,7 +113,6 @@ def unit_statuses(
         )
     ]
     by_pk = {u.pk: u for u in units}
-    by_code = {u.code: u for u in units}
     for u in units:
         if u.parent_id in by_pk:
             by_pk[u.parent_id].has_sub_units = True
@@ -112,8 +123,8 @@ def unit_statuses(
         .annotate(n=Count("pk"))
         .order_by()
     )
-    for code, status, n in rows:
-        home = by_code.get(code)
+    for unit_pk, status, n in rows:
+        home = by_pk.get(unit_pk)
         if home is None:
             continue
         home.direct[status] += n

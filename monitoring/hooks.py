@@ -5,10 +5,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
+from appraisals import reports_round
+from indicators.history import ACTION_LABELS
 from indicators.models import KPI, Plan, Round
 from kpi_portal import hooks
 from kpi_portal.exporters import Sheet
+from monitoring.access import can_checkin
+from monitoring.figures import STATUSES, unit_statuses
 from monitoring.models import Status
+from monitoring.services import schedule_for
+from monitoring.status import is_no_news
 from orgchart.models import Kind
 
 
@@ -16,10 +22,6 @@ def plan_panel(request, plan: Plan) -> str:
     """The latest check-in of each KPI, with its projected level (plan and results pages)."""
     if plan.status != Plan.Status.APPROVED or plan.round.status == Round.Status.PLANNING:
         return ""
-    from monitoring.access import can_checkin
-    from monitoring.services import schedule_for
-    from monitoring.status import is_no_news
-
     schedule = schedule_for(plan.round)
     today = timezone.localdate()
     kpis = list(
@@ -47,8 +49,6 @@ def plan_panel(request, plan: Plan) -> str:
 
 def monitoring_sheet(report) -> Sheet:
     """Round report: KPIs by status per unit (the monitoring page's figures)."""
-    from monitoring.figures import STATUSES, unit_statuses
-    from monitoring.services import schedule_for
 
     schedule = schedule_for(report.round)
     units = unit_statuses(
@@ -92,8 +92,6 @@ HISTORY_LABELS = {
 
 
 def register() -> None:
-    from appraisals import reports_round
-    from indicators.history import ACTION_LABELS
 
     ACTION_LABELS.update(HISTORY_LABELS)
 

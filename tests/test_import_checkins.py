@@ -167,3 +167,12 @@ def test_only_hr_may_import(agency, live, client_for, who):
     client = client_for(getattr(agency, who))
     assert client.get(reverse("monitoring:import")).status_code == 403
     assert client.post(reverse("monitoring:import_confirm")).status_code == 403
+
+
+def test_rows_are_kept_compact_with_their_raw_text(setup):
+    """read_table(keep=...) holds a compact record per row, not two dicts."""
+    _round, _plan, rows, _today, _earlier = setup
+    table = checkins_read(io.BytesIO(csv([*rows, ("PO1-C1", "วันหนึ่ง", 1, None, None, None)])))
+    assert not hasattr(table.rows[0], "__dict__")
+    assert table.rows[0].value("kpi_code") == "PO1-C1"
+    assert table.rows[-1].raw_of("date") == "วันหนึ่ง"

@@ -8,7 +8,6 @@ A fixed number of queries whatever the size of the tree (monitoring.figures).
 """
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
@@ -22,7 +21,6 @@ from monitoring.figures import (
     STATUSES,
     kpi_scope,
     missed_checkins,
-    unit_key_expression,
     unit_statuses,
     with_status,
 )
@@ -51,6 +49,10 @@ def start_unit(roles) -> Node | None:
     if roles.is_hr:
         return Node.objects.filter(tree_id=roles.node.tree_id, parent__isnull=True).first()
     return roles.headed_unit
+
+
+def _page_number(text) -> int:
+    return int(text) if text and text.isdigit() and 0 < int(text) < 100_000 else 1
 
 
 def _status_labels() -> list[tuple[str, str]]:
@@ -111,12 +113,25 @@ def watch(request):
     kpis = with_status(kpi_scope(the_round, request.user, chosen), schedule.no_news_days, today)
     if wanted_status:
         kpis = kpis.filter(watch=wanted_status)
-    kpis = (
-        kpis.annotate(unit_code=unit_key_expression())
-        .select_related("plan__owner", "progress__checkin")
-        .order_by("plan__owner__tree_id", "plan__owner__lft", "order", "pk")
+    # No COUNT and no sort of the whole subtree: the page's rows in id order (one more
+    # tells whether there is a next page); the total comes from the counts above.
+    number = _page_number(request.GET.get("page"))
+    start = (number - 1) * KPIS_PER_PAGE
+    rows = list(
+        kpis.select_related("plan__owner", "progress__checkin").order_by("pk")[
+            start : start + KPIS_PER_PAGE + 1
+        ]
     )
-    page = Paginator(kpis, KPIS_PER_PAGE).get_page(request.GET.get("page"))
+    shown = chosen if chosen is not None else (roots[0] if len(roots) == 1 else None)
+    counted = [u for u in units if shown is not None and u.pk == shown.pk] or roots
+    listed = sum(u.subtree.get(wanted_status, 0) if wanted_status else u.total for u in counted)
+    page = {
+        "rows": rows[:KPIS_PER_PAGE],
+        "number": number,
+        "has_previous": number > 1,
+        "has_next": len(rows) > KPIS_PER_PAGE,
+        "count": listed,
+    }
     context.update(
         schedule=schedule,
         roots=roots,
