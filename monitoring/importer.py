@@ -51,6 +51,7 @@ CHECKIN_COLUMNS = (
 )
 LABELS = {column.key: column.label for column in CHECKIN_COLUMNS}
 _KEYS = tuple(column.key for column in CHECKIN_COLUMNS)
+_SHARED = frozenset({"kpi_code", "date", "status", "note"})
 MAX_ROWS = 400_000
 LOOKUP_CHUNK = 1000
 BATCH = 2000
@@ -105,28 +106,28 @@ class _Write:
 
 
 class _Row:
-    """One data row, compact: a file of 300,000 rows must not sit in memory as dicts."""
+    """One data row, compact: a file of 300,000 rows must not sit in memory as dicts.
 
-    __slots__ = ("number", "raw", "values")
+    Only the converted values are kept: a cell that did not convert is already
+    a reader's error (with its raw text), so the later checks show the value
+    as text. Codes, dates, statuses and notes repeat: their strings are shared.
+    """
+
+    __slots__ = ("number", "values")
 
     def __init__(self, parsed):
         self.number = parsed.number
-        # Codes and dates repeat (a KPI has several check-ins): share their strings.
-        code = parsed.values["kpi_code"]
-        self.values = (
-            sys.intern(code) if isinstance(code, str) else code,
-            *(parsed.values[key] for key in _KEYS[1:]),
-        )
-        self.raw = tuple(
-            sys.intern(parsed.raw[key]) if key in ("kpi_code", "date") else parsed.raw[key]
-            for key in _KEYS
+        self.values = tuple(
+            sys.intern(value) if isinstance(value, str) and key in _SHARED else value
+            for key, value in ((key, parsed.values[key]) for key in _KEYS)
         )
 
     def value(self, key: str):
         return self.values[_KEYS.index(key)]
 
     def raw_of(self, key: str) -> str:
-        return self.raw[_KEYS.index(key)]
+        value = self.value(key)
+        return "" if value is None else str(value)
 
 
 def checkins_read(upload, *, filename: str | None = None, progress=None) -> Table:
@@ -175,8 +176,9 @@ def _load(round: Round, codes: list[str]) -> tuple[dict[str, _Kpi], dict[tuple, 
     ids = [kpi.pk for kpi in kpis.values()]
     for start in range(0, len(ids), LOOKUP_CHUNK):
         rows = CheckIn.objects.filter(kpi_id__in=ids[start : start + LOOKUP_CHUNK])
-        for values in rows.values_list(*_CHECKIN_FIELDS):
-            existing[(values[1], values[2])] = values
+        for pk, kpi_id, date, *stored in rows.values_list(*_CHECKIN_FIELDS):
+            # Only what tells "unchanged": the id and a fingerprint of the stored values.
+            existing[(kpi_id, date)] = (pk, _fingerprint(*stored))
     return kpis, existing
 
 
@@ -257,13 +259,16 @@ def _check(table: Table, round: Round, department, existing_of):
     return errors, writes
 
 
+def _fingerprint(value, milestones, status, note) -> int:
+    value = None if value is None else Decimal(value).normalize()
+    return hash((value, milestones, status, note or ""))
+
+
 def _changed(write: _Write) -> bool:
     if write.existing is None:
         return True
-    _pk, _kpi, _date, value, milestones, status, note = write.existing
-    return (value, milestones, status, note or "") != (
-        write.value, write.milestones_done, write.status, write.note,
-    )  # fmt: skip
+    _pk, stored = write.existing
+    return stored != _fingerprint(write.value, write.milestones_done, write.status, write.note)
 
 
 def _count(report: CheckInsReport, writes: list[_Write]) -> None:
