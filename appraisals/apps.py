@@ -12,4 +12,7 @@ class AppraisalsConfig(AppConfig):
         from appraisals.history_labels import register_history_labels
 
         register_history_labels()
+        from appraisals.unit_panel import register as register_unit_panel
         from appraisals.views import import_results  # noqa: F401
+
+        register_unit_panel()

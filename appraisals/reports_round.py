@@ -24,6 +24,7 @@ from appraisals.summary import (
     plan_scope,
     scope_units,
     unit_figures,
+    unit_plan_achievements,
 )
 from indicators.models import KPI, Plan, Round
 from kpi_portal.exporters import Exporter, PrintSetup, Sheet
@@ -33,6 +34,10 @@ from orgchart.models import Kind, Node
 CHUNK = 2000
 # Landscape, one page wide, the header row on every page.
 PRINT = PrintSetup(landscape=True)
+
+# Extra sheets an app above appraisals adds to the round report (registered in
+# its AppConfig.ready()): each is called with the report and returns a Sheet.
+EXTRA_SHEETS: list = []
 
 
 def _frozen(field: str, live: str, prefix: str = ""):
@@ -68,7 +73,8 @@ class RoundReport(Exporter):
 
     def sheets(self) -> Iterator[Sheet]:
         title = self.title_line()
-        for sheet in (self.unit_sheet(), self.officer_sheet(), self.kpi_sheet()):
+        extra = (build(self) for build in EXTRA_SHEETS)
+        for sheet in (self.unit_sheet(), self.officer_sheet(), self.kpi_sheet(), *extra):
             sheet.preamble = [[title]]
             sheet.print_setup = PRINT
             yield sheet
@@ -112,7 +118,9 @@ class RoundReport(Exporter):
             _("ประเมินแล้ว"),
             _("คะแนนเฉลี่ย"),
             *[_("ระดับ %(band)s") % {"band": band} for band in bands],
+            _("ผลสัมฤทธิ์ของแผนหน่วยงาน (0-100)"),
         ]
+        unit_plans = unit_plan_achievements(self.round, self.user, self.unit)
         rows = (
             [
                 unit.code,
@@ -124,6 +132,7 @@ class RoundReport(Exporter):
                 unit.subtree.assessed,
                 unit.subtree.mean,
                 *[unit.subtree.bands.get(band, 0) for band in bands],
+                unit_plans.get(unit.code),
             ]
             for unit in figures
         )
@@ -132,8 +141,8 @@ class RoundReport(Exporter):
             name=_("สรุปรายหน่วยงาน"),
             headers=headers,
             rows=rows,
-            formats=formats + ["int"] * len(bands),
-            widths=[14, 40, 12, 16, 12, 12, 12, 12, *[12] * len(bands)],
+            formats=formats + ["int"] * len(bands) + ["decimal2"],
+            widths=[14, 40, 12, 16, 12, 12, 12, 12, *[12] * len(bands), 18],
             wrap=[1],
         )
 

@@ -316,3 +316,20 @@ def development_rows(appraisal: Appraisal | None) -> list[DevelopmentRow]:
     one place that fills part 3: the IDP work returns its items here.
     """
     return []
+
+
+def unit_plan_achievements(round: Round, user, unit: Node | None = None) -> dict[str, Decimal]:
+    """The achievement (0-100) of each unit's own plan in scope, by unit code. One query.
+
+    A unit's plan (its head holds it) is scored like a person's, in the
+    round's scoring mode, and its achievement is stored on its appraisal by
+    appraisals.scores (frozen at close). A unit whose plan has no result yet
+    is left out.
+    """
+    rows = (
+        Plan.objects.filter(node_scope(user, unit, "owner__"), round=round)
+        .exclude(owner__kind=Kind.INDIVIDUAL)
+        .filter(appraisal__achievement__isnull=False)
+        .values_list("owner__code", "appraisal__achievement")
+    )
+    return {code: quantize2(value) for code, value in rows}

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "api",
     "notifications",
     "accounts",
+    "monitoring",
 ]
 
 MIDDLEWARE = [

@@ -135,6 +135,7 @@ def read_table(
     filename: str | None = None,
     max_rows: int = 200_000,
     progress: Progress | None = None,
+    keep: Callable[[ParsedRow], Any] | None = None,
 ) -> Table:
     """Read the first sheet of an .xlsx, or a UTF-8 .csv, against ``columns``.
 
@@ -142,6 +143,9 @@ def read_table(
     row at once; problems with the file itself raise TableError.
     ``progress(rows read, rows in the file)`` is called as the rows come (the
     total is the sheet's stated size, or the CSV's line count) and at the end.
+    ``keep(row)``, when given, turns each parsed row into what ``Table.rows``
+    holds (a compact record), so a file of hundreds of thousands of rows does
+    not sit in memory as dictionaries.
     """
     if filename is None:
         filename = _name_of(upload)
@@ -149,9 +153,9 @@ def read_table(
         if _detect_type(stream, filename) == "xlsx":
             _check_zip(stream)
             with _xlsx_rows(stream) as (rows, lines):
-                return _build_table(_counted(rows, lines, progress), columns, max_rows)
+                return _build_table(_counted(rows, lines, progress), columns, max_rows, keep)
         lines = _count_lines(stream) if progress else 0
-        return _build_table(_counted(_csv_rows(stream), lines, progress), columns, max_rows)
+        return _build_table(_counted(_csv_rows(stream), lines, progress), columns, max_rows, keep)
 
 
 def _count_lines(stream: IO[bytes]) -> int:
@@ -374,7 +378,10 @@ def _oversized(number: int, column: str, value: str) -> TableError:
 
 
 def _build_table(
-    rows: Iterator[tuple[int, Cells]], columns: Sequence[Column], max_rows: int
+    rows: Iterator[tuple[int, Cells]],
+    columns: Sequence[Column],
+    max_rows: int,
+    keep: Callable[[ParsedRow], Any] | None = None,
 ) -> Table:
     first = next(rows, None)
     if first is not None and first[0] != 1:  # row 1 is blank: no header
@@ -418,7 +425,7 @@ def _build_table(
             raise TableError(
                 _("ไฟล์มีข้อมูลเกิน %(max)s แถว กรุณาแบ่งเป็นหลายไฟล์") % {"max": f"{max_rows:,}"}
             )
-        table.rows.append(row)
+        table.rows.append(row if keep is None else keep(row))
     return table
 
 

@@ -33,5 +33,6 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("notifications/", include("notifications.urls")),
     path("accounts/", include("accounts.urls")),
+    path("monitoring/", include("monitoring.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -376,6 +376,62 @@ MATRIX: dict[str, Row] = {
 }
 
 
+# monitoring: check-ins, the monitoring page, settings, import (issue 10) -------------
+IMPORT_JOBS["monitoring:import_result"] = "monitoring.checkins_import"
+
+
+def a_checkin(w) -> dict:
+    """A check-in on officer1's approved KPI (made in the test's savepoint, undone after)."""
+    from monitoring.models import CheckIn
+
+    checkin, _created = CheckIn.objects.get_or_create(
+        kpi=w.approved_kpi,
+        date=w.tracking.start,
+        defaults={
+            "value": 5,
+            "status": "at_risk",
+            "suggested_status": "at_risk",
+            "projected_level": 2,
+        },
+    )
+    return {"pk": checkin.pk}
+
+
+MATRIX.update(
+    {
+        "monitoring:watch": Row(none, reporters_page()),
+        # The unit GRP: its head, HR of DEPT and admins; officers are not watchers (403).
+        "monitoring:watch_children": Row(
+            lambda w: {"pk": w.a.grp.pk},
+            expect(403, head=200, sibling_head=404, hr=200, hr_other=404, admin=200),
+        ),
+        "monitoring:missed": Row(none, reporters_page()),
+        "monitoring:kpi": Row(lambda w: {"pk": w.approved_kpi.pk}, officer1_records()),
+        "monitoring:checkin_record": Row(
+            lambda w: {"pk": w.approved_kpi.pk},
+            post_only(),
+            post=holder_only(302),
+            data=lambda w: {"date": timezone.localdate().isoformat(), "value": "35"},
+        ),
+        "monitoring:comment_add": Row(
+            a_checkin, post_only(), post=supervisor_only(302), data=lambda w: {"text": "ดีมาก"}
+        ),
+        # Rounds are shared by every department: any HR staff or an administrator.
+        "monitoring:schedule": Row(
+            tracking_round,
+            hr_page(),
+            post=hr_page(DONE),
+            data=lambda w: {"no_news_days": "20", "due_dates": ""},
+        ),
+        "monitoring:import": Row(none, hr_page(), post=hr_page(200)),
+        "monitoring:import_confirm": Row(none, post_only(), post=hr_page(302)),
+        "monitoring:import_result": Row(
+            import_job("monitoring:import_result"), expect(403, hr=200, hr_other=404, admin=404)
+        ),
+    }
+)
+
+
 def project_url_names() -> tuple[set[str], list[str]]:
     """Every named URL of the project as "namespace:name", and any pattern without a name.
 

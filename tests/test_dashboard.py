@@ -81,7 +81,10 @@ def test_dashboard_figures_equal_the_round_report(agency, the_round, client_for)
     report = {row[1]: row for row in sheet.iter_rows(min_row=3, values_only=True)}
     for name in ("กลุ่มงานติดตาม", "กลุ่มงานวิเคราะห์"):
         assert list(report[name][3:7]) == rows[name][:4]
-        assert list(report[name][8:]) == rows[name][5:]
+        assert list(report[name][8:-1]) == rows[name][5:]
+    # The last column: the unit's own plan's achievement, as the dashboard shows it.
+    shown = {row["label"]: row.get("unit_plan") for row in response.context["rows"]}
+    assert report["กลุ่มงานติดตาม"][-1] == shown["กลุ่มงานติดตาม"]
 
 
 def test_chart_data_is_a_json_block_read_by_the_static_script(agency, the_round, client_for):
@@ -160,8 +163,9 @@ def test_dashboard_query_count_does_not_grow_with_the_tree(
     grow(agency, the_round, groups, people)
     client = client_for(agency.hr)
     # session, user, roles, rounds, the unit, units, tallies, bands, the unit's ancestors,
+    # the units' own plans' achievements,
     # and the session saved again (SESSION_SAVE_EVERY_REQUEST: savepoint, update, release)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = client.get(URL, {"round": the_round.pk, "unit": "DIV"})
     assert len(response.context["rows"]) == 2 + groups + 1  # and the division head's own row
 

@@ -26,6 +26,8 @@ from tests.factories_reports import (
 )
 
 SHEETS = ["สรุปรายหน่วยงาน", "รายบุคคล", "รายตัวชี้วัด"]
+# ... followed by the sheets other apps register (monitoring: KPIs by progress status).
+ALL_SHEETS = [*SHEETS, "ความก้าวหน้าระหว่างรอบ"]
 
 
 def read_book(exporter):
@@ -52,7 +54,7 @@ def data(agency):
 def test_report_has_three_sheets_in_the_documented_order(agency, data):
     the_round, _results = data
     book = read_book(RoundReport(the_round, agency.hr.user))
-    assert book.sheetnames == SHEETS
+    assert book.sheetnames == ALL_SHEETS
 
 
 def test_headers_come_first_frozen_and_filtered(agency, data):
@@ -65,6 +67,7 @@ def test_headers_come_first_frozen_and_filtered(agency, data):
     )  # fmt: skip
     assert rows_of(units)[1][8:] == (
         "ระดับ ดีเด่น", "ระดับ ดีมาก", "ระดับ ดี", "ระดับ พอใช้", "ระดับ ต้องปรับปรุง",
+        "ผลสัมฤทธิ์ของแผนหน่วยงาน (0-100)",
     )  # fmt: skip
     assert rows_of(officers)[1] == (
         "รหัสหน่วยงาน", "หน่วยงาน", "รหัส", "ชื่อ-สกุล", "ตำแหน่ง", "สถานะแผน",
@@ -111,9 +114,9 @@ def test_unit_sheet_counts_each_subtree(agency, data):
     assert list(rows) == ["DEPT", "DIV", "GRP", "GRP2"]
     # DEPT: 8 people; 3 approved plans; officer1 and officer3 have every result in
     # and are assessed (79.00 and 100.00).
-    assert rows["DEPT"][3:] == (8, 3, 2, 2, 89.5, 1, 0, 1, 0, 0)
-    assert rows["GRP"][3:] == (3, 2, 1, 1, 79, 0, 0, 1, 0, 0)
-    assert rows["GRP2"][3:] == (2, 1, 1, 1, 100, 1, 0, 0, 0, 0)
+    assert rows["DEPT"][3:] == (8, 3, 2, 2, 89.5, 1, 0, 1, 0, 0, None)
+    assert rows["GRP"][3:] == (3, 2, 1, 1, 79, 0, 0, 1, 0, 0, None)
+    assert rows["GRP2"][3:] == (2, 1, 1, 1, 100, 1, 0, 0, 0, 0, None)
 
 
 def test_kpi_sheet_shows_levels_results_and_weighted_scores(agency, data):
@@ -237,7 +240,8 @@ def test_report_streams_with_a_fixed_number_of_queries(agency, data, django_asse
         kra = make_kra(plan, name="เพิ่ม")
         for number in range(20):
             record(make_kpi(kra, f"{code}-X{number}", weight=1), 70)
-    with django_assert_max_num_queries(12):
+    # 12, the units' own plans (1) and the monitoring sheet (schedule, units, statuses: 3)
+    with django_assert_max_num_queries(16):
         read_book(RoundReport(the_round, agency.hr.user))
 
 
@@ -248,7 +252,7 @@ def test_export_round_command_writes_the_whole_round(agency, data, tmp_path):
     target = tmp_path / "round.xlsx"
     call_command("export_round", "2569/1", str(target))
     book = load_workbook(target)
-    assert book.sheetnames == SHEETS
+    assert book.sheetnames == ALL_SHEETS
     assert set(by_code(book["สรุปรายหน่วยงาน"])) == {"DEPT", "DIV", "GRP", "GRP2", "OTHER"}
 
 
@@ -289,7 +293,7 @@ def test_hr_downloads_the_round_report(agency, data, client_for):
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert 'filename="round-2569-1.xlsx"' in response["Content-Disposition"]
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    assert book.sheetnames == SHEETS
+    assert book.sheetnames == ALL_SHEETS
     assert "X-O1" not in by_code(book["รายบุคคล"], 2)
 
 

@@ -19,6 +19,7 @@ from appraisals.summary import (
     band_names,
     scope_unit,
     unit_figures,
+    unit_plan_achievements,
 )
 from indicators.models import Round
 from orgchart.access import roles_of, visible_q
@@ -98,7 +99,10 @@ def dashboard(request):
         total, direct = Tally(), Tally()
         for child in children:
             total.add(child.subtree)
+    unit_plans = unit_plan_achievements(the_round, request.user, unit)
     rows = [_row(c.name, c.subtree, bands, code=c.code, link=True) for c in children]
+    for row in rows:
+        row["unit_plan"] = unit_plans.get(row["code"])
     if direct.officers:
         rows.append(_row(_("บุคลากรที่สังกัดหน่วยงานนี้โดยตรง"), direct, bands))
     chart = {
@@ -126,6 +130,7 @@ def dashboard(request):
         bands=bands,
         rows=rows,
         total=_row(_("รวม"), total, bands),
+        unit_plan=unit_plans.get(unit.code) if unit is not None else None,
         chart=chart,
         distribution=distribution,
         officers_label=OFFICERS_LABEL,

@@ -137,7 +137,8 @@ def test_hr_imports_plans_downloads_the_report_and_views_the_dashboard(
     download = download_info.value
     assert download.suggested_filename == "round-2568-2.xlsx"
     book = openpyxl.load_workbook(io.BytesIO(download.path().read_bytes()))
-    assert book.sheetnames == ["สรุปรายหน่วยงาน", "รายบุคคล", "รายตัวชี้วัด"]
+    # The three sheets, then the one monitoring adds (KPIs by progress status).
+    assert book.sheetnames == ["สรุปรายหน่วยงาน", "รายบุคคล", "รายตัวชี้วัด", "ความก้าวหน้าระหว่างรอบ"]
     people = sheet_rows(book["รายบุคคล"])
     officer1 = next(row for row in people if "นายสมชาย ตั้งใจ" in row)
     assert "ดี" in officer1

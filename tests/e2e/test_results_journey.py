@@ -216,7 +216,10 @@ def test_results_are_assessed_acknowledged_closed_and_reported(
     download = download_info.value
     assert download.suggested_filename == "round-2569-1.xlsx"
     workbook = openpyxl.load_workbook(io.BytesIO(download.path().read_bytes()))
-    assert workbook.sheetnames == ["สรุปรายหน่วยงาน", "รายบุคคล", "รายตัวชี้วัด"]
+    # The three sheets, then the one monitoring adds (KPIs by progress status).
+    assert workbook.sheetnames == [
+        "สรุปรายหน่วยงาน", "รายบุคคล", "รายตัวชี้วัด", "ความก้าวหน้าระหว่างรอบ",
+    ]  # fmt: skip
     officers = [list(row) for row in workbook["รายบุคคล"].iter_rows(values_only=True)]
     header = next(row for row in officers if "ชื่อ-สกุล" in row)
     mine = next(row for row in officers if OFFICER in row)

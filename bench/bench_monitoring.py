@@ -1,0 +1,230 @@
+"""Benchmark: the monitoring page and import_checkins on the 20,000-officer agency.
+
+    DEBUG=1 .venv/bin/python -m bench.bench_monitoring [PEOPLE]
+
+The generated agency (bench/generate.py) with 5 KPIs per officer (100,000
+KPIs, approved plans, written in bulk) in a round that is tracking, half-way
+through today; then `import_checkins` of 3 check-ins per KPI (300,000 rows,
+a CSV), run in a child process as `manage.py import_checkins` would, so its
+peak RSS is its own; then the import again (nothing changes). Then the
+monitoring page (HR: the department; a division head), its level below
+(htmx) and the at-risk filter: median server time and queries.
+Goals: the page < 150 ms with a constant number of queries; the import
+< 120 s and < 500 MB.
+"""
+
+import csv
+import datetime
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+
+from bench import env
+
+PEOPLE = 20_000
+KPIS_PER_PERSON = 5
+CHECKINS_PER_KPI = 3
+
+
+def say(*parts) -> None:
+    print(*parts, flush=True)
+
+
+def _child(path: str, round_code: str) -> None:
+    """In the child process: read and import the file once, print the figures as JSON."""
+    env.setup()
+    from indicators.rounds import get_round
+    from monitoring.importer import checkins_import, checkins_read
+
+    the_round = get_round(round_code)
+    with env.debug_off():
+        start, cpu = time.perf_counter(), time.process_time()
+        table = checkins_read(path)
+        read = time.perf_counter() - start
+        report = checkins_import(table=table, round=the_round, by=None, dry_run=False)
+        total = time.perf_counter() - start
+    figures = {
+        "read": read,
+        "total": total,
+        "cpu": time.process_time() - cpu,
+        "ok": report.ok,
+        "errors": [str(e) for e in report.errors[:5]],
+        "created": report.created,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "rss_mb": env.max_rss_mb(),
+    }
+    sys.stdout.write(json.dumps(figures) + "\n")
+
+
+def _run_child(path, round_code: str) -> dict:
+    command = [sys.executable, "-m", "bench.bench_monitoring", "--child", str(path), round_code]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode or not lines:
+        raise RuntimeError(f"import child failed:\n{done.stdout}\n{done.stderr}")
+    return json.loads(lines[-1])
+
+
+def _plans_in_bulk(agency, the_round) -> list[tuple[str, str, list]]:
+    """Approved plans, one KRA each, and the generated KPIs, written in bulk."""
+    from decimal import Decimal
+
+    from bench.generate import kpi_rows
+    from indicators.models import KPI, KRA, Plan
+    from orgchart.models import Node
+
+    nodes = dict(Node.objects.filter(kind="individual").values_list("code", "pk"))
+    plans = Plan.objects.bulk_create(
+        [
+            Plan(owner_id=nodes[p["code"]], round=the_round, status=Plan.Status.APPROVED)
+            for p in agency.individuals
+        ],
+        batch_size=2000,
+    )
+    plan_of = {plan.owner_id: plan for plan in plans}
+    kras = KRA.objects.bulk_create(
+        [KRA(plan=plan, job="งานประจำ", name="ผลสัมฤทธิ์หลัก") for plan in plans], batch_size=2000
+    )
+    kra_of = {kra.plan_id: kra for kra in kras}
+    kpis, specs = [], []
+    for row in kpi_rows(agency, KPIS_PER_PERSON):
+        plan = plan_of[nodes[row["owner_code"]]]
+        fields = {}
+        if row["scale"] == "milestone":
+            fields = {f"milestone_{n}": row[f"level_{n}"] for n in range(1, 6)}
+        else:
+            fields = {f"level_{n}": Decimal(str(row[f"level_{n}"])) for n in range(1, 6)}
+        kpis.append(
+            KPI(
+                round=the_round,
+                plan=plan,
+                kra=kra_of[plan.pk],
+                code=row["kpi_code"],
+                name=row["kpi"],
+                unit=row["unit"],
+                scale=row["scale"],
+                weight=row["weight"],
+                **fields,
+            )
+        )
+        specs.append((row["kpi_code"], row["scale"], [row[f"level_{n}"] for n in range(1, 6)]))
+    KPI.objects.bulk_create(kpis, batch_size=2000)
+    return specs
+
+
+def _write_checkins(specs, the_round, path) -> int:
+    """3 check-ins per KPI: a month apart, values climbing towards (or past) the targets."""
+    rng = random.Random(10)
+    today = datetime.date.today()
+    dates = [today - datetime.timedelta(days=d) for d in (61, 31, 1)]
+    rows = 0
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["kpi_code", "date", "value", "milestones_done", "status", "note"])
+        for code, scale, levels in specs:
+            for step, date in enumerate(dates, start=1):
+                share = (date - the_round.start).days / (the_round.end - the_round.start).days
+                if scale == "milestone":
+                    writer.writerow([code, date.isoformat(), "", min(5, step), "", ""])
+                else:
+                    value = round(float(levels[2]) * share * rng.uniform(0.6, 1.3), 2)
+                    writer.writerow([code, date.isoformat(), value, "", "", "รายงานประจำเดือน"])
+                rows += 1
+    return rows
+
+
+def _measure_pages(agency) -> None:
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.test.utils import override_settings
+    from django.urls import reverse
+
+    from orgchart.models import Node
+
+    users = get_user_model().objects
+    hr = Node.objects.get(code=agency.hr["code"])
+    hr.user = users.create_user("bench-mon-hr")
+    hr.save(update_fields=["user"])
+    division = Node.objects.filter(kind="division").order_by("lft").first()
+    head = Node.objects.get(parent=division, is_head=True)
+    head.user = users.create_user("bench-mon-head")
+    head.save(update_fields=["user"])
+    department = Node.objects.get(level=0, tree_id=hr.tree_id)
+    watch = reverse("monitoring:watch")
+    with override_settings(ALLOWED_HOSTS=["testserver"]):
+        for who, node, unit in (
+            ("HR (department)", hr, department),
+            ("division head", head, division),
+        ):
+            client = Client()
+            client.force_login(node.user)
+            for label, url in (
+                ("monitoring page", watch),
+                ("at-risk filter", f"{watch}?status=at_risk"),
+                ("level below (htmx)", reverse("monitoring:watch_children", args=[unit.pk])),
+            ):
+                figures = env.time_page(client, url)
+                say(
+                    f"{who}, {label}: {figures['median_ms']:.0f} ms median, "
+                    f"{figures['queries']} queries, {figures['bytes'] / 1024:.0f} KB "
+                    f"(status {figures['status']})"
+                )
+
+
+def main(people: int = PEOPLE) -> None:
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{env.OUT / 'bench_monitoring.sqlite3'}")
+    env.OUT.mkdir(parents=True, exist_ok=True)
+    env.setup()
+    from bench.generate import build_in_db, make_agency
+    from indicators.models import Round
+    from indicators.rounds import round_save
+
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    say(
+        f"== bench_monitoring: {people:,} officers x {KPIS_PER_PERSON} KPIs x "
+        f"{CHECKINS_PER_KPI} check-ins (load average {load}) =="
+    )
+    start = time.perf_counter()
+    agency = make_agency(people=people)
+    env.fresh_database()
+    build_in_db(agency)
+    the_round, _created = round_save(code="2569/1")
+    today = datetime.date.today()
+    Round.objects.filter(pk=the_round.pk).update(
+        status=Round.Status.TRACKING,
+        start=today - datetime.timedelta(days=91),
+        end=today + datetime.timedelta(days=90),
+    )
+    the_round.refresh_from_db()
+    specs = _plans_in_bulk(agency, the_round)
+    path = env.OUT / f"checkins-{len(specs)}x{CHECKINS_PER_KPI}.csv"
+    rows = _write_checkins(specs, the_round, path)
+    say(
+        f"generated the agency, {len(specs):,} KPIs and {path.name} ({rows:,} rows, "
+        f"{path.stat().st_size / 2**20:.1f} MB) in {time.perf_counter() - start:.1f} s"
+    )
+    first = _run_child(path, the_round.code)
+    assert first["ok"], first["errors"]
+    say(
+        f"import_checkins ({rows:,} rows): {first['total']:.1f} s (reading {first['read']:.1f} s; "
+        f"CPU {first['cpu']:.1f} s; {first['created']:,} created), "
+        f"peak RSS {first['rss_mb']:.0f} MB"
+    )
+    again = _run_child(path, the_round.code)
+    say(
+        f"import_checkins again (nothing to change): {again['total']:.1f} s "
+        f"({again['created']} created, {again['updated']} updated, {again['unchanged']:,} "
+        f"unchanged), peak RSS {again['rss_mb']:.0f} MB"
+    )
+    _measure_pages(agency)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        _child(sys.argv[2], sys.argv[3])
+    else:
+        main(int(sys.argv[1]) if len(sys.argv) > 1 else PEOPLE)
