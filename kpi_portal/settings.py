@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "orgchart",
     "indicators",
     "appraisals",
+    "salaries",  # the salary-raise list (issue 11): above appraisals, nothing imports it
 ]
 
 MIDDLEWARE = [

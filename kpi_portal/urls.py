@@ -22,5 +22,6 @@ urlpatterns = [
     path("org/", include("orgchart.urls")),
     path("kpi/", include("indicators.urls")),
     path("appraisal/", include("appraisals.urls")),
+    path("salaries/", include("salaries.urls")),  # the salary-raise list (issue 11)
     path("admin/", admin.site.urls),
 ]
