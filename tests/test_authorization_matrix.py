@@ -162,6 +162,7 @@ IMPORT_JOBS = {
     "orgchart:import_result": "orgchart.import",
     "indicators:import_result": "indicators.kpi_import",
     "appraisals:import_result": "appraisals.results_import",
+    "salaries:import_result": "salaries.import",
 }
 
 
@@ -308,6 +309,60 @@ MATRIX: dict[str, Row] = {
         import_job("appraisals:import_result"), expect(403, hr=200, hr_other=404, admin=404)
     ),
 }
+
+
+# salaries (issue 11): HR of the department and administrators; everyone else 404 ----------
+def salary_record(w):
+    """officer1's salary in DEPT's raise list of the tracking round (made in the case's savepoint)."""
+    from salaries.models import SalaryRecord
+    from salaries.services import raise_list_for
+
+    raise_list = raise_list_for(round=w.tracking, department=w.a.dept)
+    record, _created = SalaryRecord.objects.get_or_create(
+        raise_list=raise_list, person=w.a.officer1, defaults={"salary": 20000, "base": 20000}
+    )
+    return record
+
+
+def salary_list(w) -> dict:
+    return {"pk": salary_record(w).raise_list_id}
+
+
+def salary_person(w) -> dict:
+    return {"pk": salary_record(w).pk}
+
+
+def salary_hr(ok=200) -> dict:
+    return expect(404, hr=ok, admin=ok)
+
+
+SALARY_MATRIX: dict[str, Row] = {
+    # HR of another department have a salaries page of their own (no row of DEPT in it).
+    "salaries:index": Row(none, expect(404, hr=200, hr_other=200, admin=200)),
+    "salaries:open": Row(
+        lambda w: {"round_pk": w.tracking.pk, "department_pk": w.a.dept.pk}, salary_hr(302)
+    ),
+    "salaries:list": Row(salary_list, salary_hr()),
+    "salaries:policy": Row(salary_list, salary_hr(), post=salary_hr(DONE)),
+    "salaries:refresh": Row(salary_list, post_only(), post=salary_hr(302)),
+    "salaries:close": Row(salary_list, post_only(), post=salary_hr(302)),
+    "salaries:export": Row(salary_list, salary_hr()),
+    "salaries:preview": Row(salary_person, salary_hr(), query=lambda w: {"percent": "3"}),
+    "salaries:propose": Row(
+        salary_person, post_only(), post=salary_hr(302), data=lambda w: {"percent": "0"}
+    ),
+    "salaries:import": Row(
+        none,
+        expect(404, hr=200, hr_other=200, admin=200),
+        post=expect(404, hr=200, hr_other=200, admin=200),
+    ),
+    "salaries:import_confirm": Row(
+        none, post_only(), post=expect(404, hr=302, hr_other=302, admin=302)
+    ),
+    # HR's own background import; HR of another department or an admin: not theirs.
+    "salaries:import_result": Row(import_job("salaries:import_result"), expect(404, hr=200)),
+}
+MATRIX.update(SALARY_MATRIX)
 
 
 def project_url_names() -> tuple[set[str], list[str]]:
