@@ -322,6 +322,10 @@ class Appraisal(models.Model):
     staff_type = models.CharField(_("ประเภทบุคลากร"), max_length=32, blank=True)
     assessor_name = models.CharField(_("ผู้ประเมิน"), max_length=255, blank=True)
     assessor_position = models.CharField(_("ตำแหน่งผู้ประเมิน"), max_length=255, blank=True)
+    # The development plan's acknowledgement by the assessee (appraisals.development).
+    development_acknowledged_at = models.DateTimeField(
+        _("รับทราบแผนพัฒนาเมื่อ"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("การประเมินผล")
@@ -365,3 +369,7 @@ class CompetencyRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.competency}: {self.observed}/{self.expected}"
+
+
+# The individual development plan (issue 11) lives in its own module.
+from appraisals.development_models import DevelopmentItem, DevelopmentMethod  # noqa: E402, F401

@@ -19,6 +19,7 @@ from appraisals.access import sees_scores
 from appraisals.models import Appraisal, Result, ScoringPolicy
 from appraisals.scoring import quantize2, weighted_score
 from indicators.models import KPI, Plan
+from appraisals.development_export import development_sheet
 from kpi_portal.exporters import Exporter, Sheet
 from kpi_portal.templatetags.thai import format_be_date
 from orgchart.hierarchy import supervisor_of
@@ -202,3 +203,4 @@ class OfficerForm(Exporter):
             footer=footer,
             autofilter=False,
         )
+        yield development_sheet(self.plan)  # part 3: the development plan (issue 11)

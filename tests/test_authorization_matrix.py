@@ -365,6 +365,33 @@ SALARY_MATRIX: dict[str, Row] = {
 MATRIX.update(SALARY_MATRIX)
 
 
+# appraisals: the individual development plan (issue 11) ----------------------------------
+def development_item(w) -> dict:
+    from appraisals.models import DevelopmentItem
+
+    item, _created = DevelopmentItem.objects.get_or_create(
+        appraisal=w.approved.appraisal,
+        defaults={"topic": "การวิเคราะห์ข้อมูล", "method": "training", "period": "ต.ค. 2568", "outcome": "-"},
+    )
+    return {"pk": w.approved.pk, "item_pk": item.pk}
+
+
+MATRIX.update(
+    {
+        "appraisals:development": Row(approved_plan, officer1_records(), post=supervisor_only()),
+        "appraisals:development_delete": Row(
+            development_item, post_only(), post=supervisor_only(302)
+        ),
+        "appraisals:development_acknowledge": Row(
+            approved_plan, post_only(), post=holder_only(302)
+        ),
+        "appraisals:training_needs": Row(
+            none, hr_page(), query=lambda w: {"round": str(w.tracking.pk)}
+        ),
+    }
+)
+
+
 def project_url_names() -> tuple[set[str], list[str]]:
     """Every named URL of the project as "namespace:name", and any pattern without a name.
 
