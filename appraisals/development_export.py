@@ -75,18 +75,45 @@ class TrainingNeeds(Exporter):
             "planned_hours",
         )
         rows = (
-            [unit, code, name, position, competency or "", kpi or "", topic,
-             str(METHODS.get(method, method)), period, outcome, hours]  # fmt: skip
-            for unit, code, name, position, competency, kpi, topic, method, period, outcome, hours in (
-                items.values_list(*fields).iterator(chunk_size=2000)
-            )
+            [
+                unit,
+                code,
+                name,
+                position,
+                competency or "",
+                kpi or "",
+                topic,
+                str(METHODS.get(method, method)),
+                period,
+                outcome,
+                hours,
+            ]
+            for (
+                unit,
+                code,
+                name,
+                position,
+                competency,
+                kpi,
+                topic,
+                method,
+                period,
+                outcome,
+                hours,
+            ) in items.values_list(*fields).iterator(chunk_size=2000)
         )
         yield Sheet(
             name=_("รายการพัฒนา"),
             headers=[
-                _("หน่วยงาน"), _("รหัส"), _("ชื่อ"), _("ตำแหน่ง"), _("สมรรถนะ"), _("ตัวชี้วัด"),
-                *[str(h) for h in HEADERS[:4]], str(HEADERS[4]),
-            ],  # fmt: skip
+                _("หน่วยงาน"),
+                _("รหัส"),
+                _("ชื่อ"),
+                _("ตำแหน่ง"),
+                _("สมรรถนะ"),
+                _("ตัวชี้วัด"),
+                *[str(h) for h in HEADERS[:4]],
+                str(HEADERS[4]),
+            ],
             rows=rows,
             formats=["text"] * 10 + ["int"],
         )

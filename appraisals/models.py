@@ -323,9 +323,7 @@ class Appraisal(models.Model):
     assessor_name = models.CharField(_("ผู้ประเมิน"), max_length=255, blank=True)
     assessor_position = models.CharField(_("ตำแหน่งผู้ประเมิน"), max_length=255, blank=True)
     # The development plan's acknowledgement by the assessee (appraisals.development).
-    development_acknowledged_at = models.DateTimeField(
-        _("รับทราบแผนพัฒนาเมื่อ"), null=True, blank=True
-    )
+    development_acknowledged_at = models.DateTimeField(_("รับทราบแผนพัฒนาเมื่อ"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("การประเมินผล")

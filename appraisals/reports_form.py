@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from appraisals.access import sees_scores
+from appraisals.development_export import development_sheet
 from appraisals.models import Appraisal, Result, ScoringPolicy
 from appraisals.scoring import quantize2, weighted_score
 from indicators.models import KPI, Plan
-from appraisals.development_export import development_sheet
 from kpi_portal.exporters import Exporter, Sheet
 from kpi_portal.templatetags.thai import format_be_date
 from orgchart.hierarchy import supervisor_of

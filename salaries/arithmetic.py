@@ -33,7 +33,11 @@ def round_up_to_ten(amount: Decimal) -> Decimal:
 def range_midpoints(floor: Decimal, ceiling: Decimal) -> tuple[Decimal, Decimal, Decimal]:
     """(midpoint, lower base, upper base) of a salary range, each rounded up to 10 baht."""
     midpoint = round_up_to_ten((floor + ceiling) / 2)
-    return midpoint, round_up_to_ten((floor + midpoint) / 2), round_up_to_ten((midpoint + ceiling) / 2)
+    return (
+        midpoint,
+        round_up_to_ten((floor + midpoint) / 2),
+        round_up_to_ten((midpoint + ceiling) / 2),
+    )
 
 
 def calculation_base(

@@ -52,9 +52,20 @@ class RaiseAnnouncement(Exporter):
         return SalaryRecord.objects.filter(raise_list=self.raise_list).count()
 
     def _rows(self) -> Iterable[tuple]:
-        for unit, code, name, position, level, band, salary, base, pct, amount, to_salary, special in (
-            list_rows(self.raise_list).iterator(chunk_size=2000)
-        ):
+        for (
+            unit,
+            code,
+            name,
+            position,
+            level,
+            band,
+            salary,
+            base,
+            pct,
+            amount,
+            to_salary,
+            special,
+        ) in list_rows(self.raise_list).iterator(chunk_size=2000):
             yield (
                 unit,
                 code,

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import pairwise
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -82,7 +83,9 @@ def _money(value) -> bool:
 
 
 def _error(table_labels, row, key, message, raw):
-    return RowError(row=row.number, column=table_labels[key], value=raw.get(key, ""), message=message)
+    return RowError(
+        row=row.number, column=table_labels[key], value=raw.get(key, ""), message=message
+    )
 
 
 def ranges_read(upload, *, filename=None, progress=None) -> Table:
@@ -109,7 +112,13 @@ def ranges_import(*, table: Table, by, dry_run: bool = False) -> ImportReport:
         key = (v["position_type"], v["position_level"])
         if key in seen:
             report.errors.append(
-                _error(labels, row, "position_level", _("ซ้ำกับแถว %(row)s") % {"row": seen[key]}, row.raw)
+                _error(
+                    labels,
+                    row,
+                    "position_level",
+                    _("ซ้ำกับแถว %(row)s") % {"row": seen[key]},
+                    row.raw,
+                )
             )
             continue
         seen[key] = row.number
@@ -126,7 +135,7 @@ def ranges_import(*, table: Table, by, dry_run: bool = False) -> ImportReport:
             v["upper_base"] or upper,
             v["ceiling"],
         )
-        if not all(a <= b for a, b in zip(values, values[1:], strict=False)):
+        if not all(a <= b for a, b in pairwise(values)):
             message = _("ต้องเป็น ขั้นต่ำ ≤ ฐานช่วงล่าง ≤ ค่ากลาง ≤ ฐานช่วงบน ≤ ขั้นสูง")
             report.errors.append(_error(labels, row, "ceiling", message, row.raw))
             continue
@@ -162,9 +171,12 @@ def _range_of(v, person: Node, ranges: dict, by_level: dict):
         matches = by_level.get(level, [])
         found = matches[0] if len(matches) == 1 else None
         if len(matches) > 1:
-            return None, kind, level, _("ระดับ %(level)s มีหลายประเภทตำแหน่ง ให้ระบุประเภทตำแหน่ง") % {
-                "level": level
-            }
+            return (
+                None,
+                kind,
+                level,
+                _("ระดับ %(level)s มีหลายประเภทตำแหน่ง ให้ระบุประเภทตำแหน่ง") % {"level": level},
+            )
     if found is None and v["base"] is None:
         message = _("ไม่พบช่วงเงินเดือนของ %(kind)s %(level)s และไม่ได้ระบุฐานในการคำนวณ")
         return None, kind, level, message % {"kind": kind, "level": level or "-"}
@@ -188,10 +200,14 @@ def salaries_import(*, table: Table, round: Round, by, dry_run: bool = False) ->
         (rl.department_id): rl
         for rl in RaiseList.objects.filter(round=round).select_related("department")
     }
-    existing = {
-        (r.raise_list_id, r.person_id): r
-        for r in SalaryRecord.objects.filter(raise_list__round=round, person__code__in=codes)
-    } if codes else {}
+    existing = (
+        {
+            (r.raise_list_id, r.person_id): r
+            for r in SalaryRecord.objects.filter(raise_list__round=round, person__code__in=codes)
+        }
+        if codes
+        else {}
+    )
     seen: dict[str, int] = {}
     writes = []
     for row in table.rows:
@@ -203,7 +219,9 @@ def salaries_import(*, table: Table, round: Round, by, dry_run: bool = False) ->
             report.errors.append(_error(labels, row, "code", _("ไม่พบบุคคลรหัสนี้"), row.raw))
             continue
         if department is not None and person.tree_id != department:
-            report.errors.append(_error(labels, row, "code", _("บุคคลนี้อยู่นอกส่วนราชการของคุณ"), row.raw))
+            report.errors.append(
+                _error(labels, row, "code", _("บุคคลนี้อยู่นอกส่วนราชการของคุณ"), row.raw)
+            )
             continue
         if v["code"] in seen:
             message = _("ซ้ำกับแถว %(row)s") % {"row": seen[v["code"]]}
@@ -211,7 +229,9 @@ def salaries_import(*, table: Table, round: Round, by, dry_run: bool = False) ->
             continue
         seen[v["code"]] = row.number
         if not _money(v["salary"]):
-            report.errors.append(_error(labels, row, "salary", _("ต้องเป็นจำนวนเงินมากกว่า 0"), row.raw))
+            report.errors.append(
+                _error(labels, row, "salary", _("ต้องเป็นจำนวนเงินมากกว่า 0"), row.raw)
+            )
             continue
         if v["base"] is not None and not _money(v["base"]):
             report.errors.append(_error(labels, row, "base", _("ต้องเป็นจำนวนเงินมากกว่า 0"), row.raw))
@@ -254,7 +274,14 @@ def salaries_import(*, table: Table, round: Round, by, dry_run: bool = False) ->
             record.base = record_base(record)
             (changed if record.pk else new).append(record)
         SalaryRecord.objects.bulk_create(new, batch_size=BATCH)
-        fields = ["salary", "base_override", "salary_range", "position_type", "position_level", "base"]
+        fields = [
+            "salary",
+            "base_override",
+            "salary_range",
+            "position_type",
+            "position_level",
+            "base",
+        ]
         SalaryRecord.objects.bulk_update(changed, fields, batch_size=BATCH)
         report.created, report.updated = len(new), len(changed)
         for raise_list in touched.values():

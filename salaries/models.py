@@ -58,9 +58,7 @@ class RaiseList(models.Model):
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="raise_lists")
     department = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="raise_lists")
-    status = models.CharField(
-        _("สถานะ"), max_length=8, choices=Status.choices, default=Status.OPEN
-    )
+    status = models.CharField(_("สถานะ"), max_length=8, choices=Status.choices, default=Status.OPEN)
     pool_percent = models.DecimalField(_("วงเงินร้อยละของเงินเดือนรวม"), default=3, **PERCENT)
     closed_at = models.DateTimeField(_("ปิดบัญชีเมื่อ"), null=True, blank=True)
     closed_by = models.ForeignKey(
@@ -157,9 +155,7 @@ class SalaryRecord(models.Model):
     raise_list = models.ForeignKey(RaiseList, on_delete=models.CASCADE, related_name="records")
     person = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="salary_records")
     salary = models.DecimalField(_("เงินเดือน"), **MONEY)
-    base_override = models.DecimalField(
-        _("ฐานในการคำนวณที่กำหนด"), null=True, blank=True, **MONEY
-    )
+    base_override = models.DecimalField(_("ฐานในการคำนวณที่กำหนด"), null=True, blank=True, **MONEY)
     salary_range = models.ForeignKey(
         SalaryRange, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -115,8 +115,10 @@ def check_pool(pool: Pool, others: Decimal, amount: Decimal, old: Decimal) -> No
     """Refuse a raise that takes the list past the pool (lowering one is always allowed)."""
     if amount > old and others + amount > pool.total:
         raise ValidationError(
-            _("เกินวงเงิน: วงเงิน %(total)s บาท ใช้ไปแล้ว %(used)s บาท เลื่อนรายนี้ %(amount)s บาท "
-              "จะเกินวงเงิน %(over)s บาท ไม่ได้บันทึก")
+            _(
+                "เกินวงเงิน: วงเงิน %(total)s บาท ใช้ไปแล้ว %(used)s บาท เลื่อนรายนี้ %(amount)s บาท "
+                "จะเกินวงเงิน %(over)s บาท ไม่ได้บันทึก"
+            )
             % {
                 "total": f"{pool.total:,.2f}",
                 "used": f"{others:,.2f}",
@@ -244,9 +246,7 @@ def raise_policy_save(
         if not all(v.is_finite() for v in (low, high, default)) or not (
             0 <= low <= default <= high <= 100
         ):
-            errors.append(
-                _("ระดับ %(band)s: ต้องเป็น 0 ≤ ต่ำสุด ≤ เริ่มต้น ≤ สูงสุด ≤ 100") % {"band": band}
-            )
+            errors.append(_("ระดับ %(band)s: ต้องเป็น 0 ≤ ต่ำสุด ≤ เริ่มต้น ≤ สูงสุด ≤ 100") % {"band": band})
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -265,7 +265,11 @@ def raise_policy_save(
             old = (rule.min_percent, rule.max_percent, rule.default_percent)
             if old != (low, high, default):
                 changes.append(
-                    [band, "/".join(plain(v) for v in old), "/".join(plain(v) for v in (low, high, default))]
+                    [
+                        band,
+                        "/".join(plain(v) for v in old),
+                        "/".join(plain(v) for v in (low, high, default)),
+                    ]
                 )
                 rule.min_percent, rule.max_percent, rule.default_percent = low, high, default
                 rule.save()

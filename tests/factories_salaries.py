@@ -33,14 +33,14 @@ def give_bands(the_round: Round, bands: dict) -> None:
 
 def salary_world(agency, the_round: Round | None = None) -> SimpleNamespace:
     the_round = the_round or assessment_round()
-    give_bands(
-        the_round, {agency.officer1: "ดีเด่น", agency.officer2: "ดี", agency.grp_head: "ดีมาก"}
-    )
+    give_bands(the_round, {agency.officer1: "ดีเด่น", agency.officer2: "ดี", agency.grp_head: "ดีมาก"})
     report = ranges_import(table=ranges_read(RANGES_CSV.encode(), filename="r.csv"), by=None)
     assert not report.errors, report.errors
     table = salaries_read(SALARIES_CSV.encode(), filename="s.csv")
     report = salaries_import(table=table, round=the_round, by=None)
     assert not report.errors, report.errors
     raise_list = RaiseList.objects.get(round=the_round, department=agency.dept)
-    records = {r.person.code: r for r in raise_list.records.select_related("person", "salary_range")}
+    records = {
+        r.person.code: r for r in raise_list.records.select_related("person", "salary_range")
+    }
     return SimpleNamespace(round=the_round, list=raise_list, records=records, payroll=D(108000))

@@ -313,7 +313,7 @@ MATRIX: dict[str, Row] = {
 
 # salaries (issue 11): HR of the department and administrators; everyone else 404 ----------
 def salary_record(w):
-    """officer1's salary in DEPT's raise list of the tracking round (made in the case's savepoint)."""
+    """officer1's salary in DEPT's raise list of the tracking round (made in each case)."""
     from salaries.models import SalaryRecord
     from salaries.services import raise_list_for
 
@@ -371,7 +371,12 @@ def development_item(w) -> dict:
 
     item, _created = DevelopmentItem.objects.get_or_create(
         appraisal=w.approved.appraisal,
-        defaults={"topic": "การวิเคราะห์ข้อมูล", "method": "training", "period": "ต.ค. 2568", "outcome": "-"},
+        defaults={
+            "topic": "การวิเคราะห์ข้อมูล",
+            "method": "training",
+            "period": "ต.ค. 2568",
+            "outcome": "-",
+        },
     )
     return {"pk": w.approved.pk, "item_pk": item.pk}
 

@@ -37,8 +37,14 @@ def assessed(agency, the_round):
 
 
 def _add(plan, by, **fields):
-    values = {"subject": "", "topic": "การวิเคราะห์ข้อมูล", "method": "training",
-              "period": "ต.ค.-ธ.ค. 2569", "outcome": "วิเคราะห์ข้อมูลได้เอง", "planned_hours": 12}  # fmt: skip
+    values = {
+        "subject": "",
+        "topic": "การวิเคราะห์ข้อมูล",
+        "method": "training",
+        "period": "ต.ค.-ธ.ค. 2569",
+        "outcome": "วิเคราะห์ข้อมูลได้เอง",
+        "planned_hours": 12,
+    }
     return development_item_add(plan=plan, by=by, **(values | fields))
 
 
@@ -97,8 +103,14 @@ def test_closed_round_freezes_the_plan(assessed, agency):
 def test_pages_assessor_adds_officer_acknowledges(assessed, agency, client_for):
     url = reverse("appraisals:development", kwargs={"pk": assessed.pk})
     head = client_for(agency.grp_head)
-    data = {"subject": f"competency:{assessed.low_competency.pk}", "topic": "", "method": "coaching",
-            "period": "ม.ค. 2570", "outcome": "ทำงานเป็นทีมได้ดีขึ้น", "planned_hours": "6"}  # fmt: skip
+    data = {
+        "subject": f"competency:{assessed.low_competency.pk}",
+        "topic": "",
+        "method": "coaching",
+        "period": "ม.ค. 2570",
+        "outcome": "ทำงานเป็นทีมได้ดีขึ้น",
+        "planned_hours": "6",
+    }
     assert head.post(url, data).status_code == 302
     bad = head.post(url, data | {"period": "", "planned_hours": "x"})
     assert "จำนวนชั่วโมงต้องเป็นจำนวนเต็ม" in bad.content.decode()
@@ -107,7 +119,9 @@ def test_pages_assessor_adds_officer_acknowledges(assessed, agency, client_for):
     assert officer.post(url, data).status_code == 403
     ack = reverse("appraisals:development_acknowledge", kwargs={"pk": assessed.pk})
     assert officer.post(ack).status_code == 302
-    results = officer.get(reverse("appraisals:results", kwargs={"pk": assessed.pk})).content.decode()
+    results = officer.get(
+        reverse("appraisals:results", kwargs={"pk": assessed.pk})
+    ).content.decode()
     assert "ทำงานเป็นทีมได้ดีขึ้น" in results and "รับทราบแผนพัฒนาแล้ว" in results
     form = officer.get(reverse("appraisals:form", kwargs={"pk": assessed.pk})).content.decode()
     assert "ส่วนที่ 3" in form and "ทำงานเป็นทีมได้ดีขึ้น" in form

@@ -83,8 +83,15 @@ def test_nobody_below_the_minimum_band_gets_a_raise_by_default(agency):
 
     the_round = assessment_round()
     give_bands(the_round, {agency.officer1: "ต้องปรับปรุง"})
-    call_command("import_salary_ranges", _csv("position_type,position_level,floor,ceiling\nวิชาการ,ปฏิบัติการ,8340,26900\n"))
-    salaries_import(table=salaries_read(b"code,salary\nP-O1,20000\n", filename="s.csv"), round=the_round, by=None)
+    call_command(
+        "import_salary_ranges",
+        _csv("position_type,position_level,floor,ceiling\nวิชาการ,ปฏิบัติการ,8340,26900\n"),
+    )
+    salaries_import(
+        table=salaries_read(b"code,salary\nP-O1,20000\n", filename="s.csv"),
+        round=the_round,
+        by=None,
+    )
     record = SalaryRecord.objects.get(person__code="P-O1")
     assert record.percent == 0 and record.amount == 0
     with pytest.raises(ValidationError):
@@ -107,7 +114,9 @@ def test_policy_change_is_kept_in_history_and_recomputes(world):
 
 def test_policy_with_min_above_max_is_refused(world):
     with pytest.raises(ValidationError):
-        raise_policy_save(raise_list=world.list, pool_percent=D(3), rules={"ดี": (D(4), D(2), D(3))}, by=None)
+        raise_policy_save(
+            raise_list=world.list, pool_percent=D(3), rules={"ดี": (D(4), D(2), D(3))}, by=None
+        )
     assert not RaisePolicyChange.objects.filter(action="policy").exists()
 
 
@@ -145,9 +154,8 @@ def test_hr_of_another_department_cannot_import_these_people(world, agency):
 def _csv(text: str) -> str:
     import tempfile
 
-    handle = tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, encoding="utf-8")
-    handle.write(text)
-    handle.close()
+    with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, encoding="utf-8") as handle:
+        handle.write(text)
     return handle.name
 
 

@@ -11,7 +11,15 @@ from tests.factories_salaries import salary_world
 
 pytestmark = pytest.mark.django_db
 
-OUTSIDERS = ("officer1", "officer2", "grp_head", "div_head", "dept_head", "sibling_head", "hr_other")
+OUTSIDERS = (
+    "officer1",
+    "officer2",
+    "grp_head",
+    "div_head",
+    "dept_head",
+    "sibling_head",
+    "hr_other",
+)
 
 
 @pytest.fixture
@@ -27,7 +35,8 @@ def _urls(world):
         "preview": reverse("salaries:preview", kwargs={"pk": record.pk}) + "?percent=4",
         "policy": reverse("salaries:policy", kwargs={"pk": world.list.pk}),
         "open": reverse(
-            "salaries:open", kwargs={"round_pk": world.round.pk, "department_pk": world.list.department_id}
+            "salaries:open",
+            kwargs={"round_pk": world.round.pk, "department_pk": world.list.department_id},
         ),
     }
 
@@ -138,7 +147,9 @@ def _more_people(agency, count: int, the_round) -> None:
     raise_list = raise_list_for(round=the_round, department=agency.dept)
     for number in range(count):
         person = make_node(f"P-X{number}", Kind.INDIVIDUAL, agency.grp, position="นักวิชาการ")
-        SalaryRecord.objects.create(raise_list=raise_list, person=person, salary=D(20000), base=D(20000))
+        SalaryRecord.objects.create(
+            raise_list=raise_list, person=person, salary=D(20000), base=D(20000)
+        )
 
 
 def test_list_page_queries_do_not_grow_with_the_list(

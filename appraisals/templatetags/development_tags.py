@@ -12,7 +12,9 @@ def development_plan(context, plan, printable=False):
     appraisal = Appraisal.objects.filter(plan=plan).first()
     items = []
     if appraisal is not None:
-        items = list(DevelopmentItem.objects.filter(appraisal=appraisal).select_related("competency"))
+        items = list(
+            DevelopmentItem.objects.filter(appraisal=appraisal).select_related("competency")
+        )
     return {
         "plan": plan,
         "appraisal": appraisal,

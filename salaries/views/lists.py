@@ -164,7 +164,7 @@ def propose(request, pk):
     except ValidationError as error:
         messages.error(request, f"{record.person.name}: " + " ".join(error.messages))
     else:
-            messages.success(
+        messages.success(
             request,
             _("บันทึก %(name)s ร้อยละ %(percent)s แล้ว")
             % {"name": record.person.name, "percent": record.percent},
@@ -183,7 +183,9 @@ def policy(request, pk):
         pool_percent = _percent(request.POST.get("pool_percent"))
         values = {}
         for rule in rules:
-            parts = [_percent(request.POST.get(f"{key}_{rule.pk}")) for key in ("min", "max", "default")]
+            parts = [
+                _percent(request.POST.get(f"{key}_{rule.pk}")) for key in ("min", "max", "default")
+            ]
             if any(part is None for part in parts):
                 errors.append(_("ระดับ %(band)s: ร้อยละต้องเป็นตัวเลข") % {"band": rule.band})
             values[rule.band] = tuple(parts)

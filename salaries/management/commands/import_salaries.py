@@ -11,7 +11,12 @@ def print_errors(command, errors) -> None:
     for error in errors:
         command.stderr.write(
             _("แถว %(row)s คอลัมน์ %(column)s (%(value)s): %(message)s")
-            % {"row": error.row, "column": error.column, "value": error.value, "message": error.message}
+            % {
+                "row": error.row,
+                "column": error.column,
+                "value": error.value,
+                "message": error.message,
+            }
         )
 
 
@@ -35,7 +40,9 @@ def finish(command, report, dry_run: bool) -> None:
         )
     counts = {"created": report.created, "updated": report.updated}
     if dry_run:
-        message = _("ตรวจสอบแล้ว ไม่พบข้อผิดพลาด (ยังไม่ได้บันทึก): เพิ่ม %(created)s รายการ แก้ไข %(updated)s รายการ")
+        message = _(
+            "ตรวจสอบแล้ว ไม่พบข้อผิดพลาด (ยังไม่ได้บันทึก): เพิ่ม %(created)s รายการ แก้ไข %(updated)s รายการ"
+        )
     else:
         message = _("นำเข้าเรียบร้อย: เพิ่ม %(created)s รายการ แก้ไข %(updated)s รายการ")
     command.stdout.write(message % counts)
