@@ -152,3 +152,20 @@ def test_training_needs_workbook_for_hr_only(assessed, agency, client_for):
     other = client_for(agency.hr_other).get(url)
     book = load_workbook(io.BytesIO(b"".join(other.streaming_content)))
     assert len(list(book.worksheets[0].iter_rows())) == 1  # the header only
+
+
+def test_reports_page_offers_hr_the_training_needs(assessed, agency, client_for):
+    page = client_for(agency.hr).get(reverse("appraisals:reports")).content.decode()
+    assert 'id="training-needs"' in page
+    page = client_for(agency.grp_head).get(reverse("appraisals:reports")).content.decode()
+    assert 'id="training-needs"' not in page
+
+
+def test_training_needs_command(assessed, agency, tmp_path):
+    from django.core.management import call_command
+
+    _add(assessed, agency.grp_head.user)
+    target = tmp_path / "needs.xlsx"
+    call_command("export_training_needs", "2569/1", str(target))
+    rows = list(load_workbook(target).worksheets[0].iter_rows(values_only=True))
+    assert rows[1][1] == "P-O1" and rows[1][6] == "การวิเคราะห์ข้อมูล"

@@ -120,6 +120,9 @@ def test_policy_page_saves_the_pool_and_refuses_bad_ranges(world, agency, client
     assert client.post(url, data).status_code == 302
     world.list.refresh_from_db()
     assert world.list.pool_percent == 4
+    page = client.get(reverse("salaries:list", kwargs={"pk": world.list.pk})).content.decode()
+    assert "แก้ไขเกณฑ์การเลื่อน: วงเงินร้อยละ: 3 → 4" in page
+    assert "นางสาวบุคคล ใจดี" in page  # who, by name
     bad = data | {"pool_percent": "5", f"min_{rules['ดี'].pk}": "9"}
     response = client.post(url, bad)
     assert response.status_code == 200 and "ไม่ได้บันทึกข้อมูลใด ๆ" in response.content.decode()

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from appraisals.views.reports import xlsx_response
+from indicators.history import person_name, plain
 from indicators.models import Round
 from salaries.access import (
     get_department_for,
@@ -87,18 +88,55 @@ def _list_context(request, raise_list: RaiseList) -> dict:
     page = Paginator(records, PER_PAGE).get_page(request.GET.get("page"))
     pool, _others = pool_of(raise_list)
     rules = rules_of(raise_list)
+    for rule in rules.values():
+        rule.shown = f"{rule.band} {plain(rule.min_percent)}–{plain(rule.max_percent)}"
     rows = list(page.object_list)
+    # One reverse per URL, not per row; amounts formatted here (cheaper than template filters).
+    propose_url = reverse("salaries:propose", kwargs={"pk": 0}).replace("/0/", "/{}/")
+    preview_url = reverse("salaries:preview", kwargs={"pk": 0}).replace("/0/", "/{}/")
     for record in rows:
-        rule = rules.get(record.band)
-        record.rule = rule
+        record.rule = rules.get(record.band)
+        record.propose_url = propose_url.format(record.pk)
+        record.preview_url = preview_url.format(record.pk)
+        record.shown = {
+            "salary": f"{record.salary:,.2f}",
+            "base": f"{record.base:,.2f}",
+            "amount": f"{record.amount:,.0f}",
+            "special": f"{record.special:,.0f}",
+            "percent": plain(record.percent),
+        }
     return {
         "raise_list": raise_list,
         "page": page,
         "rows": rows,
         "pool": pool,
+        "pool_percent": plain(raise_list.pool_percent),
         "rules": list(rules.values()),
-        "changes": list(RaisePolicyChange.objects.filter(raise_list=raise_list)[:20]),
+        "changes": _history(raise_list),
     }
+
+
+def _history(raise_list: RaiseList) -> list[dict]:
+    """The list's latest changes as lines to show: when, who, what."""
+    shown = []
+    changes = RaisePolicyChange.objects.filter(raise_list=raise_list).select_related("by__node")
+    for change in changes[:20]:
+        if change.action == "refresh":
+            text = _("%(count)s รายการ") % {"count": change.changes[0][2] if change.changes else 0}
+        else:
+            labels = {"pool_percent": _("วงเงินร้อยละ")}
+            text = "; ".join(
+                f"{labels.get(key, key)}: {old} → {new}" for key, old, new in change.changes
+            )
+        shown.append(
+            {
+                "at": change.at,
+                "who": person_name(change.by),
+                "action": change.get_action_label(),
+                "text": text,
+            }
+        )
+    return shown
 
 
 @login_required
@@ -167,7 +205,7 @@ def propose(request, pk):
         messages.success(
             request,
             _("บันทึก %(name)s ร้อยละ %(percent)s แล้ว")
-            % {"name": record.person.name, "percent": record.percent},
+            % {"name": record.person.name, "percent": plain(record.percent)},
         )
     return redirect(_back(record, request.POST.get("page")))
 
