@@ -38,6 +38,11 @@ NOTHING = (ZERO, ZERO, ZERO)
 BATCH = 1000
 
 
+def two_places(value: Decimal) -> bool:
+    """Percents are stored with two decimals: a third one would be rounded away silently."""
+    return value.is_finite() and value == value.quantize(Decimal("0.01"))
+
+
 def raise_list_for(*, round: Round, department: Node) -> RaiseList:
     """The department's list of the round, created with the default policy on first use."""
     found = RaiseList.objects.filter(round=round, department=department).first()
@@ -102,6 +107,8 @@ def check_percent(record: SalaryRecord, percent: Decimal, rule: BandRule | None)
     """A percent the record's band allows, else a ValidationError saying the range."""
     if not percent.is_finite() or percent < 0:
         raise ValidationError(_("ร้อยละต้องเป็นตัวเลขไม่ติดลบ"))
+    if not two_places(percent):
+        raise ValidationError(_("ร้อยละมีทศนิยมได้ไม่เกิน 2 ตำแหน่ง"))
     low, high = (rule.min_percent, rule.max_percent) if rule else (ZERO, ZERO)
     if percent != 0 and not (low <= percent <= high):
         band = record.band or _("ไม่มีผลการประเมิน")
@@ -240,13 +247,16 @@ def raise_policy_save(
 ) -> RaiseList:
     """Change the pool and the band ranges (with history); percents are kept where allowed."""
     errors = []
-    if not pool_percent.is_finite() or not (0 <= pool_percent <= 100):
+    if not two_places(pool_percent) or not (0 <= pool_percent <= 100):
         errors.append(_("วงเงินต้องเป็นร้อยละ 0 ถึง 100"))
     for band, (low, high, default) in rules.items():
-        if not all(v.is_finite() for v in (low, high, default)) or not (
+        if not all(two_places(v) for v in (low, high, default)) or not (
             0 <= low <= default <= high <= 100
         ):
-            errors.append(_("ระดับ %(band)s: ต้องเป็น 0 ≤ ต่ำสุด ≤ เริ่มต้น ≤ สูงสุด ≤ 100") % {"band": band})
+            errors.append(
+                _("ระดับ %(band)s: ต้องเป็น 0 ≤ ต่ำสุด ≤ เริ่มต้น ≤ สูงสุด ≤ 100 ทศนิยมไม่เกิน 2 ตำแหน่ง")
+                % {"band": band}
+            )
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

@@ -175,3 +175,9 @@ def test_commands_import_and_export(world, tmp_path, capsys):
     assert people["P-O2"][8] == 1430 and people["P-O2"][10] == 58390 and people["P-O2"][11] == 1040
     with pytest.raises(CommandError):
         call_command("import_salaries", _csv("code,salary\nP-O1,abc\n"), "--round", "2569/1")
+
+
+def test_a_percent_with_three_decimals_is_refused(world):
+    with pytest.raises(ValidationError, match="ทศนิยมได้ไม่เกิน 2 ตำแหน่ง"):
+        raise_propose(record=world.records["P-O1"], percent=D("4.555"), by=None)
+    assert SalaryRecord.objects.get(person__code="P-O1").percent == 5
