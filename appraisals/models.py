@@ -271,6 +271,9 @@ class Appraisal(models.Model):
         AGREE = "agree", _("เห็นด้วยกับผลการประเมิน")
         DIFFERENT = "different", _("มีความเห็นต่าง")
 
+    # The assessor has scored (is_assessed; the development plan's pages read it too).
+    ASSESSED_STATUSES = ("assessed", "acknowledged", "reviewed")
+
     plan = models.OneToOneField(
         "indicators.Plan", on_delete=models.CASCADE, related_name="appraisal"
     )
@@ -339,11 +342,7 @@ class Appraisal(models.Model):
     @property
     def is_assessed(self) -> bool:
         """The assessor has scored: results and levels no longer change."""
-        return self.status in (
-            self.Status.ASSESSED,
-            self.Status.ACKNOWLEDGED,
-            self.Status.REVIEWED,
-        )
+        return self.status in self.ASSESSED_STATUSES
 
 
 class CompetencyRating(models.Model):

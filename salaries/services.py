@@ -162,7 +162,7 @@ def raise_propose(*, record: SalaryRecord, percent: Decimal, by) -> SalaryRecord
         raise_list = RaiseList.objects.select_for_update().get(pk=record.raise_list_id)
         _require_open(raise_list)
         record = (
-            SalaryRecord.objects.select_for_update()
+            SalaryRecord.objects.select_for_update(of=("self",))
             .select_related("salary_range", "person")
             .get(pk=record.pk)
         )

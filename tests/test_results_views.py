@@ -215,8 +215,9 @@ def test_the_owner_deletes_evidence_and_the_file_goes(
 
 
 # session, user, roles, plan, policy + weights + bands, KPIs with results, evidence,
-# appraisal, and the session save (savepoint, update, release): none per KPI.
-QUERIES = 14
+# appraisal, the development plan (one joined query), and the session save (savepoint,
+# update, release): none per KPI.
+QUERIES = 15
 
 
 @pytest.mark.parametrize("size", [2, 12])
