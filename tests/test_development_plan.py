@@ -169,3 +169,11 @@ def test_training_needs_command(assessed, agency, tmp_path):
     call_command("export_training_needs", "2569/1", str(target))
     rows = list(load_workbook(target).worksheets[0].iter_rows(values_only=True))
     assert rows[1][1] == "P-O1" and rows[1][6] == "การวิเคราะห์ข้อมูล"
+
+
+def test_the_development_page_speaks_english(assessed, agency, client_for):
+    client = client_for(agency.grp_head)
+    client.cookies["django_language"] = "en"
+    url = reverse("appraisals:development", kwargs={"pk": assessed.pk})
+    page = client.get(url).content.decode()
+    assert "Individual development plan" in page and "Coaching" in page

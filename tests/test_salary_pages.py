@@ -169,3 +169,14 @@ def test_list_page_queries_do_not_grow_with_the_list(
     _more_people(agency, 30, world.round)
     with django_assert_num_queries(len(small.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def test_the_list_and_its_refusals_speak_english(world, agency, client_for):
+    client = client_for(agency.hr)
+    client.cookies["django_language"] = "en"
+    page = client.get(_urls(world)["list"]).content.decode()
+    assert "Salary-raise list" in page and "Pool (baht)" in page
+    record = world.records["P-O1"]
+    url = reverse("salaries:propose", kwargs={"pk": record.pk})
+    response = client.post(url, {"percent": "9"}, follow=True).content.decode()
+    assert "9 percent is outside the range band ดีเด่น allows (4 - 6)" in response
