@@ -30,7 +30,7 @@ from orgchart.access import roles_of
 from orgchart.models import Kind, Node
 from salaries.arithmetic import range_midpoints
 from salaries.models import RaiseList, SalaryRange, SalaryRecord
-from salaries.services import raise_list_for, raise_list_refresh, record_base
+from salaries.services import bands_of, raise_list_for, record_refresh, rules_of
 
 RANGE_COLUMNS = (
     Column("position_type", "ประเภทตำแหน่ง", required=True),
@@ -257,11 +257,14 @@ def salaries_import(*, table: Table, round: Round, by, dry_run: bool = False) ->
             report.updated = len(writes) - report.created
         return report
     with transaction.atomic():
-        touched: dict[int, RaiseList] = {}
+        touched: dict[int, tuple] = {}
         new, changed = [], []
         for root, person, v, salary_range, kind, level in writes:
-            raise_list = touched.get(root.pk) or raise_list_for(round=round, department=root)
-            touched[root.pk] = raise_list
+            if root.pk not in touched:
+                raise_list = raise_list_for(round=round, department=root)
+                ids = [w[1].pk for w in writes if w[0].pk == root.pk]
+                touched[root.pk] = (raise_list, rules_of(raise_list), bands_of(raise_list, ids))
+            raise_list, rules, bands = touched[root.pk]
             record = existing.get((raise_list.pk, person.pk)) or SalaryRecord(
                 raise_list=raise_list, person=person, base=0
             )
@@ -271,7 +274,8 @@ def salaries_import(*, table: Table, round: Round, by, dry_run: bool = False) ->
                 salary_range,
             )
             record.position_type, record.position_level = kind, level
-            record.base = record_base(record)
+            # Band, base, percent and amounts now, so the rows are written once.
+            record_refresh(record, bands.get(person.pk) or "", rules)
             (changed if record.pk else new).append(record)
         SalaryRecord.objects.bulk_create(new, batch_size=BATCH)
         fields = [
@@ -280,10 +284,13 @@ def salaries_import(*, table: Table, round: Round, by, dry_run: bool = False) ->
             "salary_range",
             "position_type",
             "position_level",
+            "band",
             "base",
+            "percent",
+            "amount",
+            "to_salary",
+            "special",
         ]
         SalaryRecord.objects.bulk_update(changed, fields, batch_size=BATCH)
         report.created, report.updated = len(new), len(changed)
-        for raise_list in touched.values():
-            raise_list_refresh(raise_list=raise_list, by=by)
     return report

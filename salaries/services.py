@@ -178,7 +178,8 @@ def raise_propose(*, record: SalaryRecord, percent: Decimal, by) -> SalaryRecord
     return record
 
 
-def _bands_of(raise_list: RaiseList, person_ids: Iterable[int]) -> dict[int, str]:
+def bands_of(raise_list: RaiseList, person_ids: Iterable[int]) -> dict[int, str]:
+    """Each person's band in the list's round (from their appraisal), by person id."""
     return dict(
         Appraisal.objects.filter(
             plan__round_id=raise_list.round_id, plan__owner_id__in=list(person_ids)
@@ -200,22 +201,10 @@ def raise_list_refresh(*, raise_list: RaiseList, by, reset: bool = False) -> int
         records = list(
             SalaryRecord.objects.filter(raise_list=raise_list).select_related("salary_range")
         )
-        bands = _bands_of(raise_list, (r.person_id for r in records))
+        bands = bands_of(raise_list, (r.person_id for r in records))
         changed = []
         for record in records:
-            before = (record.band, record.percent, record.amount, record.base)
-            record.band = bands.get(record.person_id) or ""
-            record.base = record_base(record)
-            rule = rules.get(record.band)
-            percent = record.percent
-            try:
-                check_percent(record, percent, rule)
-            except ValidationError:
-                percent = None
-            if reset or percent is None or before[0] != record.band:
-                percent = rule.default_percent if rule else ZERO
-            apply_percent(record, percent)
-            if (record.band, record.percent, record.amount, record.base) != before:
+            if record_refresh(record, bands.get(record.person_id) or "", rules, reset=reset):
                 changed.append(record)
         SalaryRecord.objects.bulk_update(
             changed, ["band", "base", "percent", "amount", "to_salary", "special"], batch_size=BATCH
@@ -223,6 +212,27 @@ def raise_list_refresh(*, raise_list: RaiseList, by, reset: bool = False) -> int
         if changed:
             _log(raise_list, "refresh", [["records", "", str(len(changed))]], by)
     return len(changed)
+
+
+def record_refresh(record: SalaryRecord, band: str, rules: dict, *, reset: bool = False) -> bool:
+    """Give the record its band, base, percent and amounts (not saved); True when changed.
+
+    A new band (or `reset`) takes the band's default percent; a percent the
+    band no longer allows goes back to the default too.
+    """
+    before = (record.band, record.percent, record.amount, record.base)
+    record.band = band
+    record.base = record_base(record)
+    rule = rules.get(band)
+    percent = Decimal(record.percent)
+    try:
+        check_percent(record, percent, rule)
+    except ValidationError:
+        percent = None
+    if reset or percent is None or before[0] != band or record.pk is None:
+        percent = rule.default_percent if rule else ZERO
+    apply_percent(record, percent)
+    return (record.band, record.percent, record.amount, record.base) != before
 
 
 def record_base(record: SalaryRecord) -> Decimal:
