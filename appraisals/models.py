@@ -271,6 +271,9 @@ class Appraisal(models.Model):
         AGREE = "agree", _("เห็นด้วยกับผลการประเมิน")
         DIFFERENT = "different", _("มีความเห็นต่าง")
 
+    # The assessor has scored (is_assessed; the development plan's pages read it too).
+    ASSESSED_STATUSES = ("assessed", "acknowledged", "reviewed")
+
     plan = models.OneToOneField(
         "indicators.Plan", on_delete=models.CASCADE, related_name="appraisal"
     )
@@ -322,6 +325,8 @@ class Appraisal(models.Model):
     staff_type = models.CharField(_("ประเภทบุคลากร"), max_length=32, blank=True)
     assessor_name = models.CharField(_("ผู้ประเมิน"), max_length=255, blank=True)
     assessor_position = models.CharField(_("ตำแหน่งผู้ประเมิน"), max_length=255, blank=True)
+    # The development plan's acknowledgement by the assessee (appraisals.development).
+    development_acknowledged_at = models.DateTimeField(_("รับทราบแผนพัฒนาเมื่อ"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("การประเมินผล")
@@ -337,11 +342,7 @@ class Appraisal(models.Model):
     @property
     def is_assessed(self) -> bool:
         """The assessor has scored: results and levels no longer change."""
-        return self.status in (
-            self.Status.ASSESSED,
-            self.Status.ACKNOWLEDGED,
-            self.Status.REVIEWED,
-        )
+        return self.status in self.ASSESSED_STATUSES
 
 
 class CompetencyRating(models.Model):
@@ -365,3 +366,7 @@ class CompetencyRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.competency}: {self.observed}/{self.expected}"
+
+
+# The individual development plan (issue 11) lives in its own module.
+from appraisals.development_models import DevelopmentItem, DevelopmentMethod  # noqa: E402, F401

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from appraisals.access import next_level_of, sees_scores
+from appraisals.development_export import development_sheet
 from appraisals.models import Appraisal, Result, ScoringPolicy
 from appraisals.scoring import quantize2, weighted_score
 from indicators.models import KPI, Plan
@@ -245,6 +246,7 @@ class OfficerForm(Exporter):
             borders=True,
             print_setup=PrintSetup(landscape=True),
         )
+        yield development_sheet(self.plan)  # part 3: the development plan (issue 11)
 
 
 def signature_lines(data: FormData) -> list[list]:

@@ -32,7 +32,7 @@ from django.db.models import (
 from django.http import Http404
 from django.utils.translation import gettext_lazy
 
-from appraisals.models import Appraisal, RatingBand
+from appraisals.models import Appraisal, DevelopmentItem, DevelopmentMethod, RatingBand
 from appraisals.scoring import DEFAULT_BANDS, quantize2, rating_band
 from indicators.models import KPI, Plan, Round
 from orgchart.access import get_node_for, visible_q
@@ -308,14 +308,26 @@ class DevelopmentRow:
 
 
 def development_rows(appraisal: Appraisal | None) -> list[DevelopmentRow]:
-    """The development plan items agreed for `appraisal`, in their order.
+    """The development plan items agreed for `appraisal`, in their order (one query).
 
-    The individual development plans (IDP) are another piece of work; until
-    they are merged there is nothing to list, and the form prints an empty
-    ruled table for the assessor and assessee to fill in by hand. This is the
-    one place that fills part 3: the IDP work returns its items here.
+    Part 3 of the official summary form. The plan records the hours planned;
+    the hours actually spent are written on the paper form at the end of the
+    development period, so that column stays for the hand (None).
     """
-    return []
+    if appraisal is None:
+        return []
+    methods = dict(DevelopmentMethod.choices)
+    items = DevelopmentItem.objects.filter(appraisal=appraisal).values_list(
+        "topic", "method", "planned_hours"
+    )
+    return [
+        DevelopmentRow(
+            what=topic,
+            method=str(methods.get(method, method)),
+            planned_hours=Decimal(hours) if hours is not None else None,
+        )
+        for topic, method, hours in items
+    ]
 
 
 def unit_plan_achievements(round: Round, user, unit: Node | None = None) -> dict[str, Decimal]:

@@ -1,6 +1,6 @@
 """URLs of the appraisals app, one module per resource (each owns its patterns)."""
 
-from appraisals.views import reports, results
+from appraisals.views import development, reports, results
 
 app_name = "appraisals"
-urlpatterns = [*results.urlpatterns, *reports.urlpatterns]
+urlpatterns = [*results.urlpatterns, *reports.urlpatterns, *development.urlpatterns]

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "notifications",
     "accounts",
     "monitoring",
+    "salaries",  # the salary-raise list (issue 11): above appraisals, nothing imports it
 ]
 
 MIDDLEWARE = [

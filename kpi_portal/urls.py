@@ -34,5 +34,6 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("accounts/", include("accounts.urls")),
     path("monitoring/", include("monitoring.urls")),
+    path("salaries/", include("salaries.urls")),  # the salary-raise list (issue 11)
     path("admin/", admin.site.urls),
 ]

@@ -163,6 +163,7 @@ IMPORT_JOBS = {
     "orgchart:import_result": "orgchart.import",
     "indicators:import_result": "indicators.kpi_import",
     "appraisals:import_result": "appraisals.results_import",
+    "salaries:import_result": "salaries.import",
 }
 
 
@@ -397,6 +398,76 @@ def a_checkin(w) -> dict:
     return {"pk": checkin.pk}
 
 
+# salaries (issue 11): HR of the department and administrators; everyone else 404 ----------
+def salary_record(w):
+    """officer1's salary in DEPT's raise list of the tracking round (made in each case)."""
+    from salaries.models import SalaryRecord
+    from salaries.services import raise_list_for
+
+    raise_list = raise_list_for(round=w.tracking, department=w.a.dept)
+    record, _created = SalaryRecord.objects.get_or_create(
+        raise_list=raise_list, person=w.a.officer1, defaults={"salary": 20000, "base": 20000}
+    )
+    return record
+
+
+def salary_list(w) -> dict:
+    return {"pk": salary_record(w).raise_list_id}
+
+
+def salary_person(w) -> dict:
+    return {"pk": salary_record(w).pk}
+
+
+def salary_hr(ok=200) -> dict:
+    return expect(404, hr=ok, admin=ok)
+
+
+SALARY_MATRIX: dict[str, Row] = {
+    # HR of another department have a salaries page of their own (no row of DEPT in it).
+    "salaries:index": Row(none, expect(404, hr=200, hr_other=200, admin=200)),
+    "salaries:open": Row(
+        lambda w: {"round_pk": w.tracking.pk, "department_pk": w.a.dept.pk}, salary_hr(302)
+    ),
+    "salaries:list": Row(salary_list, salary_hr()),
+    "salaries:policy": Row(salary_list, salary_hr(), post=salary_hr(DONE)),
+    "salaries:refresh": Row(salary_list, post_only(), post=salary_hr(302)),
+    "salaries:close": Row(salary_list, post_only(), post=salary_hr(302)),
+    "salaries:export": Row(salary_list, salary_hr()),
+    "salaries:preview": Row(salary_person, salary_hr(), query=lambda w: {"percent": "3"}),
+    "salaries:propose": Row(
+        salary_person, post_only(), post=salary_hr(302), data=lambda w: {"percent": "0"}
+    ),
+    "salaries:import": Row(
+        none,
+        expect(404, hr=200, hr_other=200, admin=200),
+        post=expect(404, hr=200, hr_other=200, admin=200),
+    ),
+    "salaries:import_confirm": Row(
+        none, post_only(), post=expect(404, hr=302, hr_other=302, admin=302)
+    ),
+    # HR's own background import; HR of another department or an admin: not theirs.
+    "salaries:import_result": Row(import_job("salaries:import_result"), expect(404, hr=200)),
+}
+MATRIX.update(SALARY_MATRIX)
+
+
+# appraisals: the individual development plan (issue 11) ----------------------------------
+def development_item(w) -> dict:
+    from appraisals.models import DevelopmentItem
+
+    item, _created = DevelopmentItem.objects.get_or_create(
+        appraisal=w.approved.appraisal,
+        defaults={
+            "topic": "การวิเคราะห์ข้อมูล",
+            "method": "training",
+            "period": "ต.ค. 2568",
+            "outcome": "-",
+        },
+    )
+    return {"pk": w.approved.pk, "item_pk": item.pk}
+
+
 MATRIX.update(
     {
         "monitoring:watch": Row(none, reporters_page()),
@@ -427,6 +498,22 @@ MATRIX.update(
         "monitoring:import_confirm": Row(none, post_only(), post=hr_page(302)),
         "monitoring:import_result": Row(
             import_job("monitoring:import_result"), expect(403, hr=200, hr_other=404, admin=404)
+        ),
+    }
+)
+
+
+MATRIX.update(
+    {
+        "appraisals:development": Row(approved_plan, officer1_records(), post=supervisor_only()),
+        "appraisals:development_delete": Row(
+            development_item, post_only(), post=supervisor_only(302)
+        ),
+        "appraisals:development_acknowledge": Row(
+            approved_plan, post_only(), post=holder_only(302)
+        ),
+        "appraisals:training_needs": Row(
+            none, hr_page(), query=lambda w: {"round": str(w.tracking.pk)}
         ),
     }
 )

@@ -189,8 +189,8 @@ def test_form_page_query_count_does_not_grow_with_the_kpis(
         record(make_kpi(kra, f"EXTRA-{number}", weight=1), 70)
     client = client_for(agency.grp_head)
     # session, user, roles, plan, appraisal, supervisor (ancestors, heads), the next-level
-    # supervisor (ancestors, heads), policy, KPIs, and the session saved again
-    # (savepoint, update, release)
-    with django_assert_num_queries(14):
+    # supervisor (ancestors, heads), policy, KPIs, the development plan (part 3, one joined
+    # query), and the session saved again (savepoint, update, release)
+    with django_assert_num_queries(15):
         response = client.get(reverse("appraisals:form", args=[plan.pk]))
     assert len(response.context["data"].rows) == 3 + extra

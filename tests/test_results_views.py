@@ -216,8 +216,9 @@ def test_the_owner_deletes_evidence_and_the_file_goes(
 
 # session, user, roles, plan, policy + weights + bands, KPIs with results, evidence,
 # appraisal, the latest check-ins panel (schedule, KPIs with their latest check-in),
-# and the session save (savepoint, update, release): none per KPI.
-QUERIES = 16
+# the development plan (one joined query), and the session save (savepoint, update,
+# release): none per KPI.
+QUERIES = 17
 
 
 @pytest.mark.parametrize("size", [2, 12])

@@ -9,7 +9,13 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from appraisals.models import Appraisal, ComponentWeight, ScoringPolicy
+from appraisals.models import (
+    Appraisal,
+    ComponentWeight,
+    DevelopmentItem,
+    DevelopmentMethod,
+    ScoringPolicy,
+)
 from appraisals.reports_summary import SummaryForm, summary_data
 from appraisals.summary import development_rows
 from kpi_portal.exporters import write_workbook
@@ -84,6 +90,22 @@ def test_part_3_is_an_empty_ruled_table_until_development_plans_exist(agency, pl
     part3 = page[page.index('id="summary-part-3"') : page.index('id="summary-part-4"')]
     assert part3.count('class="ruled-row"') == 3
     assert "จำนวนชั่วโมงที่วางแผน" in part3 and "จำนวนชั่วโมงที่พัฒนาจริง" in part3
+
+
+def test_part_3_lists_the_development_plan_agreed_for_the_appraisal(agency, plan, client_for):
+    DevelopmentItem.objects.create(
+        appraisal=plan.appraisal,
+        topic="การทำงานเป็นทีม",
+        method=DevelopmentMethod.COACHING,
+        period="เม.ย.-มิ.ย. 2569",
+        outcome="ประสานงานกับกลุ่มอื่นได้เอง",
+        planned_hours=12,
+    )
+    page = page_of(client_for(agency.grp_head), plan)
+    part3 = page[page.index('id="summary-part-3"') : page.index('id="summary-part-4"')]
+    assert "การทำงานเป็นทีม" in part3 and "การสอนงาน" in part3 and ">12<" in part3
+    assert 'class="ruled-row"' not in part3  # the plan fills the table: no blank rows
+    assert any("การทำงานเป็นทีม" in text for text in texts_of(plan))  # and the xlsx
 
 
 def test_part_4_shows_a_refusal_with_the_date_and_the_witness(agency, plan, client_for):
@@ -161,5 +183,5 @@ def test_summary_page_query_count_does_not_grow_with_the_kpis(
         record(make_kpi(kra, f"EXTRA-{number}", weight=1), 70)
     client = client_for(agency.grp_head)
     client.get(reverse("appraisals:summary_form", args=[plan.pk]))  # warm the session
-    with django_assert_num_queries(16):  # the same at both sizes
+    with django_assert_num_queries(17):  # the same at both sizes (part 3: one query)
         client.get(reverse("appraisals:summary_form", args=[plan.pk]))
