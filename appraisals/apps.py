@@ -12,4 +12,8 @@ class AppraisalsConfig(AppConfig):
         from appraisals.history_labels import register_history_labels
 
         register_history_labels()
+        from appraisals.todos import appraisal_todos
         from appraisals.views import import_results  # noqa: F401
+        from kpi_portal.todos import register
+
+        register("appraisals", appraisal_todos)
