@@ -69,6 +69,7 @@ def plan_context(request, plan: Plan, *, history_limit: int | None = HISTORY_ON_
         entry.who = history.person_name(entry.by)
     can_edit = access.can_edit(user, plan)
     can_decide = access.can_decide(user, plan)
+    deciding = can_decide and plan.status == Plan.Status.SUBMITTED and plan.round.is_planning
     holder = plan.owner if not plan.owner.is_unit else access.holder_of(plan.owner)
     return {
         "plan": plan,
@@ -87,12 +88,17 @@ def plan_context(request, plan: Plan, *, history_limit: int | None = HISTORY_ON_
         "history": entries[:history_limit] if history_limit else entries,
         "more_history": more_history,
         "can_edit": can_edit,
+        # Only a head (or a unit's plan) has people to cascade to: no icon that leads nowhere.
+        "has_team": plan.owner.is_unit or plan.owner.is_head,
         "editable": can_edit and plan.is_editable,
         "can_submit": can_edit and plan.is_editable,
-        "can_decide": can_decide
-        and plan.status == Plan.Status.SUBMITTED
-        and plan.round.is_planning,
-        "can_reopen": plan.is_locked and plan.round.is_planning and access.can_reopen(user, plan),
+        "can_decide": deciding,
+        # A submitted plan its reviewer decides on goes back with "return";
+        # reopening is for a plan already approved (or for HR, who do not decide).
+        "can_reopen": plan.is_locked
+        and plan.round.is_planning
+        and not deciding
+        and access.can_reopen(user, plan),
         "columns": COLUMNS,
         "kra_new_form": KRAForm(initial={"version": plan.version}),
     }
