@@ -33,6 +33,18 @@ def number_text(value: Decimal) -> str:
     return f"{Decimal(value).normalize():,f}"
 
 
+def _mark_cascaded(plan: Plan, cascaded: list) -> None:
+    """Who cascaded each KPI into the plan, and when (one query, whatever the plan holds)."""
+    entries = plan.history.filter(action="kpi_cascade_in").select_related("by__node")
+    received = {}
+    for entry in entries.order_by("at", "pk"):
+        received.setdefault(entry.object_id, entry)
+    for kpi in cascaded:
+        entry = received.get(kpi.pk)
+        kpi.cascaded_at = entry.at if entry else None
+        kpi.cascaded_by = history.person_name(entry.by) if entry else kpi.parent.plan.owner.name
+
+
 def plan_context(request, plan: Plan, *, history_limit: int | None = HISTORY_ON_PAGE) -> dict:
     """Everything the plan page and its parts show.
 
@@ -42,7 +54,9 @@ def plan_context(request, plan: Plan, *, history_limit: int | None = HISTORY_ON_
     """
     user = request.user
     kras = list(plan.kras.all())
-    kpis = list(plan.kpis.select_related("parent", "overseer").order_by("order", "pk"))
+    kpis = list(plan.kpis.select_related("parent__plan__owner", "overseer").order_by("order", "pk"))
+    cascaded = [kpi for kpi in kpis if kpi.parent_id]
+    _mark_cascaded(plan, cascaded)
     review = rules.review_plan(round=plan.round, kras=kras, kpis=kpis)
     by_kra = defaultdict(list)
     for kpi in kpis:
@@ -85,6 +99,8 @@ def plan_context(request, plan: Plan, *, history_limit: int | None = HISTORY_ON_
         "weight_total": total,
         "weight_total_text": number_text(total),
         "weight_ok": total == HUNDRED,
+        "cascaded_count": len(cascaded),
+        "cascaded_weight": rules.total_weight(cascaded),
         "history": entries[:history_limit] if history_limit else entries,
         "more_history": more_history,
         "can_edit": can_edit,
