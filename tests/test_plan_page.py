@@ -352,7 +352,8 @@ def test_without_javascript_forms_post_and_redirect(agency, the_round, client_fo
     assert page.status_code == 200 and "<html" in page.content.decode()
     response = client.post(reverse("indicators:kpi_new", args=[kra.pk]), kpi_post(plan, kra))
     assert response.status_code == 302
-    assert response.url == plan_url(plan) + f"#kra-{kra.pk}"
+    # Back to the plan at the saved row.
+    assert response.url == plan_url(plan) + f"#kpi-{KPI.objects.get(plan=plan).pk}"
     assert KPI.objects.filter(plan=plan).count() == 1
 
 

@@ -116,7 +116,8 @@ def plan_context(request, plan: Plan, *, history_limit: int | None = HISTORY_ON_
         and not deciding
         and access.can_reopen(user, plan),
         "columns": COLUMNS,
-        "kra_new_form": KRAForm(initial={"version": plan.version}),
+        # Each form on the page has ids of its own (two forms both had id_name).
+        "kra_new_form": KRAForm(initial={"version": plan.version}, auto_id="kra-new-%s"),
     }
 
 

@@ -52,8 +52,8 @@ def plan_detail(request, pk):
     """The plan: header, KRAs and KPIs (edited in place by the holder), decisions, history."""
     plan = access.get_plan_for(request.user, pk)
     context = plan_context(request, plan)
-    context["return_form"] = ReturnForm(initial={"version": plan.version})
-    context["reopen_form"] = ReopenForm(initial={"version": plan.version})
+    context["return_form"] = ReturnForm(initial={"version": plan.version}, auto_id="return-%s")
+    context["reopen_form"] = ReopenForm(initial={"version": plan.version}, auto_id="reopen-%s")
     context["other_plans"] = _other_plans(request.user, plan)
     template = "indicators/_plan_body.html" if is_htmx(request) else "indicators/plan.html"
     return render(request, template, context)
