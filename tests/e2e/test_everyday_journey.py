@@ -36,7 +36,8 @@ def no_sideways_scroll(page, what: str) -> None:
           .filter(el => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1
                         && !(el.parentElement && el.parentElement.getBoundingClientRect().right
                              > document.documentElement.clientWidth + 1))
-          .slice(0, 5).map(el => el.tagName + '.' + el.className + ' ' + Math.round(el.getBoundingClientRect().right))"""
+          .slice(0, 5)
+          .map(el => el.tagName + '.' + el.className + ' ' + el.getBoundingClientRect().right)"""
     )
     assert widths[0] <= widths[1], f"{what} scrolls sideways: {widths} ({wide})"
 
