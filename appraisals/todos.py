@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from appraisals.models import Appraisal
-from appraisals.team_roles import team_roles
+from appraisals.team_roles import team_owner_q
 from indicators.models import KPI, Plan, Round
 from kpi_portal.todos import Todo
 
@@ -73,33 +73,29 @@ def officer_todos(roles) -> list[Todo]:
 
 
 def head_todos(roles) -> list[Todo]:
-    assess_ids, review_ids = team_roles(roles)
+    assess, review = team_owner_q(roles)
     items = []
     team_url = reverse("appraisals:team")
-    if assess_ids:
-        to_assess = (
-            Plan.objects.filter(
-                owner_id__in=assess_ids,
-                status=Plan.Status.APPROVED,
-                round__status=Round.Status.ASSESSMENT,
-            )
-            .filter(NOT_ASSESSED)
-            .count()
+    to_assess = (
+        Plan.objects.filter(
+            assess, status=Plan.Status.APPROVED, round__status=Round.Status.ASSESSMENT
         )
-        if to_assess:
-            text = _("ผู้ใต้บังคับบัญชา %(count)s คนรอให้คุณประเมิน") % {"count": to_assess}
-            items.append(Todo("head", text, team_url, _("ประเมินผล"), count=to_assess, order=20))
-    if review_ids:
-        to_review = Appraisal.objects.filter(
-            plan__owner_id__in=review_ids,
-            status=Status.ACKNOWLEDGED,
-            plan__round__status__in=OPEN_ROUNDS,
-        ).count()
-        if to_review:
-            text = _("ผลการประเมิน %(count)s รายการรอความเห็นของคุณ (ผู้บังคับบัญชาเหนือขึ้นไป)") % {
-                "count": to_review
-            }
-            items.append(Todo("head", text, team_url, _("ให้ความเห็น"), count=to_review, order=30))
+        .filter(NOT_ASSESSED)
+        .count()
+    )
+    if to_assess:
+        text = _("ผู้ใต้บังคับบัญชา %(count)s คนรอให้คุณประเมิน") % {"count": to_assess}
+        items.append(Todo("head", text, team_url, _("ประเมินผล"), count=to_assess, order=20))
+    to_review = Plan.objects.filter(
+        review,
+        appraisal__status=Status.ACKNOWLEDGED,
+        round__status__in=OPEN_ROUNDS,
+    ).count()
+    if to_review:
+        text = _("ผลการประเมิน %(count)s รายการรอความเห็นของคุณ (ผู้บังคับบัญชาเหนือขึ้นไป)") % {
+            "count": to_review
+        }
+        items.append(Todo("head", text, team_url, _("ให้ความเห็น"), count=to_review, order=30))
     return items
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from appraisals.models import Appraisal
 from indicators.models import KPI, Plan, Round
 from kpi_portal import todos
-from orgchart.models import Kind
+from orgchart.models import Kind, Node
 from tests.conftest import make_node
 from tests.factories_appraisals import make_plan as approved_plan
 from tests.factories_appraisals import set_status
@@ -143,3 +143,35 @@ def test_a_heads_home_costs_the_same_queries_for_3_and_30_people(
         big_items = todo_items(home(big))
     assert "ผู้ใต้บังคับบัญชา 2 คนรอให้คุณประเมิน ประเมินผล" in small_items
     assert "ผู้ใต้บังคับบัญชา 15 คนรอให้คุณประเมิน ประเมินผล" in big_items
+
+
+def test_the_home_pages_team_walk_agrees_with_the_assessment_lists(agency, the_round):
+    """team_owner_q (units only, SQL) picks the same owners as team_roles (every node)."""
+    from appraisals.team_roles import team_owner_q, team_roles
+    from orgchart.access import roles_of
+
+    # A headless group (its people report to div_head); a headless division
+    # whose group's head and direct people report to dept_head.
+    loose = make_node("LOOSE", Kind.GROUP, agency.div, name="กลุ่มไม่มีหัวหน้า")
+    make_node("L-1", Kind.INDIVIDUAL, loose, name="คนในกลุ่มไม่มีหัวหน้า")
+    bare = make_node("DIV2", Kind.DIVISION, agency.dept, name="สำนักไม่มีหัวหน้า")
+    make_node("D2-1", Kind.INDIVIDUAL, bare, name="คนในสำนักไม่มีหัวหน้า")
+    led = make_node("G3", Kind.GROUP, bare, name="กลุ่มที่มีหัวหน้า")
+    make_node("G3-H", Kind.INDIVIDUAL, led, is_head=True, name="หัวหน้ากลุ่ม 3")
+    make_node("G3-1", Kind.INDIVIDUAL, led, name="คนในกลุ่ม 3")
+    nodes = Node.objects.all()
+    for head in (agency.dept_head, agency.div_head, agency.grp_head, agency.sibling_head):
+        roles = roles_of(head.user)
+        assess_ids, review_ids = team_roles(roles)
+        assess_q, review_q = team_owner_q(roles)
+        as_plan_owner = {n.pk: n for n in nodes}
+        picked_assess = {pk for pk in as_plan_owner if _owner_matches(assess_q, pk)}
+        picked_review = {pk for pk in as_plan_owner if _owner_matches(review_q, pk)}
+        assert picked_assess == assess_ids, head.code
+        assert picked_review == review_ids, head.code
+
+
+def _owner_matches(q, pk) -> bool:
+    """Does a plan owned by node `pk` match `q`? (A plan per node, made on the fly.)"""
+    plan, _ = Plan.objects.get_or_create(round=Round.objects.get(), owner_id=pk)
+    return Plan.objects.filter(q, pk=plan.pk).exists()
