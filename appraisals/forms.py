@@ -90,6 +90,7 @@ class ReviewForm(forms.Form):
         label=_("ความเห็น"),
         choices=Appraisal.Opinion.choices,
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        error_messages={"required": _("กรุณาเลือกความเห็น: เห็นด้วย หรือมีความเห็นต่าง")},
     )
     comment = forms.CharField(
         label=_("ความเห็นเพิ่มเติม"), required=False, max_length=5000, widget=forms.Textarea

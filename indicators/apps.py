@@ -8,4 +8,8 @@ class IndicatorsConfig(AppConfig):
 
     def ready(self):
         # The worker process loads no URLs: the import page's job registers here.
+        from indicators.todos import plan_todos
         from indicators.views import imports  # noqa: F401
+        from kpi_portal.todos import register
+
+        register("indicators", plan_todos)

@@ -6,7 +6,7 @@ a service acting on 200 (or 20,000) owners never runs a query per owner.
 
 from collections.abc import Iterable, Sequence
 
-from django.db.models import F, Max
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from indicators.models import KPI, KRA, HistoryEntry, Plan
@@ -54,25 +54,39 @@ def kras_named(plans: Sequence[Plan], job: str, name: str) -> dict[int, KRA]:
     return found
 
 
-def free_codes(round_, prefix: str, wanted: Sequence[str]) -> list[str]:
-    """`wanted` codes (all starting with `prefix`) made unused in the round and distinct.
+def owner_code(owner_code: str, number: int) -> str:
+    """The one pattern of the KPI codes the app gives: the owner's code and a number.
 
-    One query: the codes of the round under `prefix`; a taken code gets "-2", "-3" ...
+    P-O1-1, P-O1-2 ... for officer P-O1's plan, whether the KPI was typed in
+    the form, cascaded by the supervisor or carried forward into a taken
+    code. Where a KPI came from is shown by its source column and cascade
+    tree, not spelled out in its code.
     """
-    taken = set(
-        KPI.objects.filter(round=round_, code__startswith=prefix[:CODE_MAX]).values_list(
-            "code", flat=True
-        )
+    return f"{owner_code}-{number}"
+
+
+def next_owner_codes(round_, plans: Sequence[Plan]) -> dict[int, str]:
+    """The next free owner code (see owner_code) in the round for each plan; two queries."""
+    if not plans:
+        return {}
+    counts = dict(
+        KPI.objects.filter(plan__in=plans)
+        .values("plan")
+        .annotate(n=Count("pk"))
+        .values_list("plan", "n")
     )
-    result = []
-    for code in wanted:
-        candidate, number = code[:CODE_MAX], 2
-        while candidate in taken:
-            suffix = f"-{number}"
-            candidate, number = code[: CODE_MAX - len(suffix)] + suffix, number + 1
-        taken.add(candidate)
-        result.append(candidate)
-    return result
+    under = Q()
+    for plan in plans:
+        under |= Q(code__startswith=f"{plan.owner.code}-")
+    taken = set(KPI.objects.filter(under, round=round_).values_list("code", flat=True))
+    codes = {}
+    for plan in plans:
+        number = counts.get(plan.pk, 0) + 1
+        while owner_code(plan.owner.code, number) in taken:
+            number += 1
+        codes[plan.pk] = owner_code(plan.owner.code, number)
+        taken.add(codes[plan.pk])
+    return codes
 
 
 def next_kpi_orders(plans: Sequence[Plan]) -> dict[int, int]:

@@ -6,8 +6,9 @@ scales, everything but results) into a draft plan of the target round.
 - Owners who already have KPIs in the target round are skipped (never
   merged), so running it twice changes nothing the second time; inactive
   owners are skipped too.
-- Codes are kept where they are free in the target round; a taken code gets
-  "-2", "-3" ...
+- Codes are kept where they are free in the target round (a KPI keeps its
+  code from round to round); a taken code gives way to the owner's next
+  `<owner code>-<number>`, as the form and cascades give (bulk.owner_code).
 - Cascade links are re-pointed to the copies of the parents in the target
   round (copied in the same run, or already there with the parent's code).
   A KPI whose parent has no copy loses the link (and its method): it becomes
@@ -26,7 +27,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from indicators.bulk import history_entry
+from indicators.bulk import history_entry, owner_code
 from indicators.import_checks import chunks
 from indicators.import_sql import BATCH, insert_kpis, link_parents
 from indicators.models import KPI, KRA, HistoryEntry, Plan, Round
@@ -122,11 +123,10 @@ class _Run:
         self.waiting: list[tuple[str, int]] = []  # (copy's code, source parent id)
         self.pending: list[tuple[str, str]] = []  # (copy's code, parent's code in target)
 
-    def _code(self, code: str) -> str:
-        candidate, number = code, 2
+    def _code(self, code: str, owner: str) -> str:
+        candidate, number = code, 1
         while candidate in self.taken:
-            suffix = f"-{number}"
-            candidate, number = code[: 64 - len(suffix)] + suffix, number + 1
+            candidate, number = owner_code(owner, number), number + 1
         self.taken.add(candidate)
         return candidate
 
@@ -173,7 +173,7 @@ class _Run:
                 kra=kras[kra_id],
                 **dict(zip(COPIED, values, strict=True)),
             )
-            copy.code = self._code(copy.code)
+            copy.code = self._code(copy.code, copy.plan.owner.code)
             self.new_code[pk] = copy.code
             if parent_id is not None and parent_plan in self.copying:
                 self.waiting.append((copy.code, parent_id))

@@ -4,7 +4,8 @@ DOMAIN.md "Cascading": the holder of a KPI (the owner, or the head for a
 unit's plan) hands it to the people and units who report to them. The child
 KPI sits in a KRA of the child's plan with the same job and KRA name as the
 parent's, carries `parent` and `cascade`, and gets the code
-`<parent code>-<child code>` (with a number added when that is taken).
+of the recipient's plan, `<owner code>-<number>`, the one pattern of the
+codes the app gives (indicators.bulk.owner_code).
 
 Every service writes in bulk (plans, KRAs, KPIs, history), so cascading to
 200 children costs the same few queries as cascading to 3 (on SQLite the
@@ -22,10 +23,10 @@ from indicators import targets
 from indicators.access import can_edit
 from indicators.bulk import (
     bump_versions,
-    free_codes,
     history_entry,
     kras_named,
     next_kpi_orders,
+    next_owner_codes,
     plans_for_owners,
 )
 from indicators.cascade_follow import (
@@ -120,11 +121,10 @@ def _create_children(parent: KPI, plans: Sequence[Plan], make, method: str, by) 
     """Create one child KPI per plan with `make(plan) -> dict of fields`, in bulk."""
     kras = kras_named(plans, parent.kra.job, parent.kra.name)
     orders = next_kpi_orders(plans)
-    codes = free_codes(
-        parent.round, f"{parent.code}-", [f"{parent.code}-{plan.owner.code}" for plan in plans]
-    )
+    codes = next_owner_codes(parent.round, plans)
     children = []
-    for plan, code in zip(plans, codes, strict=True):
+    for plan in plans:
+        code = codes[plan.pk]
         child = _copy_of(parent, **make(plan))
         child.plan, child.kra, child.code, child.order = plan, kras[plan.pk], code, orders[plan.pk]
         child.cascade = method

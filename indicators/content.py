@@ -10,6 +10,7 @@ from django.db.models import Max, ProtectedError
 from django.utils.translation import gettext as _
 
 from indicators import cascade, targets
+from indicators.bulk import owner_code
 from indicators.history import diff, record, snapshot
 from indicators.models import KPI, KRA, Plan
 from indicators.plans import claim, require_editable
@@ -245,9 +246,9 @@ def _next_code(plan: Plan) -> str:
         )
     )
     number = plan.kpis.count() + 1
-    while f"{prefix}{number}" in used:
+    while owner_code(plan.owner.code, number) in used:
         number += 1
-    return f"{prefix}{number}"
+    return owner_code(plan.owner.code, number)
 
 
 def kpi_save(

@@ -1,6 +1,7 @@
 """Forms of the plan pages: they check the shape of the input; the services check the rules."""
 
 import datetime
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -29,6 +30,13 @@ def style_fields(form: forms.BaseForm) -> None:
             css = "form-control form-control-sm"
         classes = widget.attrs.get("class", "").split()
         widget.attrs["class"] = " ".join([*classes, *(c for c in css.split() if c not in classes)])
+
+
+def as_entered(value):
+    """60.0000 -> "60", 12.5000 -> "12.5": a Decimal from the database as a person typed it."""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return value
 
 
 class VersionForm(forms.Form):
@@ -68,7 +76,8 @@ class KPIForm(VersionForm):
     def __init__(self, *args, plan: Plan, kpi: KPI | None = None, **kwargs):
         if kpi is not None and "initial" not in kwargs:
             kwargs["initial"] = {
-                f: getattr(kpi, f"{f}_id" if f in ("kra", "overseer") else f) for f in KPI_FIELDS
+                f: as_entered(getattr(kpi, f"{f}_id" if f in ("kra", "overseer") else f))
+                for f in KPI_FIELDS
             }
         super().__init__(*args, **kwargs)
         self.plan, self.kpi = plan, kpi

@@ -70,7 +70,7 @@ def _claim_decision(plan: Plan, expected_version: int | None, acts_on: tuple) ->
         current = Plan.objects.filter(pk=plan.pk).first()
         if current is not None and current.status not in acts_on:
             raise ValidationError(
-                _("มีผู้อื่นดำเนินการกับแผนนี้ไปก่อนแล้ว (สถานะขณะนี้: %(status)s) กรุณาโหลดหน้าใหม่")
+                _("แผนนี้ถูกดำเนินการไปแล้วหลังจากที่คุณเปิดหน้านี้ (สถานะขณะนี้: %(status)s) กรุณาโหลดหน้าใหม่")
                 % {"status": current.get_status_display()},
                 code="stale",
             ) from None

@@ -3,10 +3,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from kpi_portal.jobs import get_job_for, jobs_expire, jobs_reap, kind_of
 from kpi_portal.models import Job
+from kpi_portal.todos import todos_for
 
 # htmx stops polling an element when the response has this status.
 HTMX_STOP_POLLING = 286
@@ -15,8 +17,16 @@ JOBS_LISTED = 50
 
 @login_required
 def home(request):
-    """The landing page: what this person has to do, by role."""
-    return render(request, "home.html")
+    """The landing page: what this person has to do, by role (kpi_portal.todos)."""
+    todos = todos_for(request.user)
+    context = {
+        "todos": todos,
+        "todo_groups": [
+            (_("งานของฉัน"), [item for item in todos if item.role == "officer"]),
+            (_("งานของทีม"), [item for item in todos if item.role == "head"]),
+        ],
+    }
+    return render(request, "home.html", context)
 
 
 def _title(job: Job) -> str:

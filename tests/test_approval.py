@@ -171,7 +171,7 @@ def test_two_approvals_of_one_plan_the_second_gets_a_clear_message(agency, the_r
     first, second = client_for(agency.grp_head), client_for(agency.grp_head)
     assert "อนุมัติแผนแล้ว" in messages_of(post(first, "plan_approve", plan, version=seen))
     response = post(second, "plan_approve", plan, version=seen)
-    assert "มีผู้อื่นดำเนินการกับแผนนี้ไปก่อนแล้ว (สถานะขณะนี้: อนุมัติแล้ว) กรุณาโหลดหน้าใหม่" in (
+    assert "แผนนี้ถูกดำเนินการไปแล้วหลังจากที่คุณเปิดหน้านี้ (สถานะขณะนี้: อนุมัติแล้ว) กรุณาโหลดหน้าใหม่" in (
         messages_of(response)
     )
     assert fresh(plan).history.filter(action="plan_approve").count() == 1
@@ -181,7 +181,7 @@ def test_approve_then_return_at_once_keeps_the_first_decision(agency, the_round)
     plan = make_plan(agency.officer1, the_round, kpis=1, status=Plan.Status.SUBMITTED)
     seen = plan.version
     services.plan_approve(plan=fresh(plan), by=agency.grp_head.user, expected_version=seen)
-    with pytest.raises(ValidationError, match="มีผู้อื่นดำเนินการกับแผนนี้ไปก่อนแล้ว"):
+    with pytest.raises(ValidationError, match="แผนนี้ถูกดำเนินการไปแล้วหลังจากที่คุณเปิดหน้านี้"):
         services.plan_return(
             plan=plan, comment="แก้", by=agency.grp_head.user, expected_version=seen
         )

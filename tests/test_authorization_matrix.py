@@ -207,8 +207,9 @@ MATRIX: dict[str, Row] = {
     "indicators:my_plan": Row(none, expect(302, admin=200)),
     "indicators:plan": Row(draft_plan, officer1_records()),
     "indicators:plan_history": Row(draft_plan, officer1_records()),
+    # GET: the confirmation step before sending (the holder's alone).
     "indicators:plan_submit": Row(
-        draft_plan, post_only(), post=holder_only(302), data=version("draft")
+        draft_plan, holder_only(200), post=holder_only(302), data=version("draft")
     ),
     "indicators:plan_approve": Row(
         draft_plan, post_only(), post=supervisor_only(302), data=version("draft")

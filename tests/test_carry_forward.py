@@ -97,8 +97,9 @@ def test_taken_codes_get_a_number_and_a_lost_parent_drops_the_link(
 ):
     make_kpi(make_plan(agency.officer3, next_round), "O1-OWN")  # code taken by someone else
     plans_carry_forward(source=the_round, target=next_round, owners=[agency.officer1], by=None)
-    assert KPI.objects.filter(round=next_round, code="O1-OWN-2", plan__owner=agency.officer1)
-    child = KPI.objects.get(round=next_round, plan__owner=agency.officer1, code="G1-P-O1")
+    # A taken code gives way to the owner's own next code (the pattern the form uses).
+    assert KPI.objects.filter(round=next_round, code="P-O1-2", plan__owner=agency.officer1)
+    child = KPI.objects.get(round=next_round, plan__owner=agency.officer1, code="P-O1-1")
     assert child.parent is None and child.cascade == ""
 
 

@@ -31,7 +31,7 @@ def test_direct_cascade_gives_children_the_same_kpi_in_a_kra_of_the_same_name(ag
 
     assert len(created) == 2
     child = KPI.objects.select_related("plan", "kra").get(plan__owner=agency.officer1)
-    assert child.code == "K1-P-O1"
+    assert child.code == "P-O1-1"  # the owner's code and a number, as the form gives
     assert child.parent == head_kpi and child.cascade == KPI.Cascade.DIRECT
     assert child.levels == head_kpi.levels
     assert (child.name, child.unit, child.scale, child.category) == (
@@ -74,10 +74,10 @@ def test_cascading_twice_to_the_same_child_does_not_duplicate(agency, head_kpi):
     assert KPI.objects.filter(parent=head_kpi).count() == 2
 
 
-def test_code_gets_a_number_when_the_generated_one_is_taken(agency, the_round, head_kpi):
-    make_kpi(make_plan(agency.officer2, the_round), "K1-P-O1")
+def test_code_takes_the_next_number_when_the_owners_next_is_taken(agency, the_round, head_kpi):
+    make_kpi(make_plan(agency.officer2, the_round), "P-O1-1")
     cascade.kpi_cascade_direct(kpi=head_kpi, children=[agency.officer1], by=agency.grp_head.user)
-    assert KPI.objects.get(plan__owner=agency.officer1).code == "K1-P-O1-2"
+    assert KPI.objects.get(plan__owner=agency.officer1).code == "P-O1-2"
 
 
 def test_child_kpi_goes_into_an_existing_kra_with_the_same_name(agency, the_round, head_kpi):

@@ -8,7 +8,7 @@ from indicators.models import KPI, KRA, Plan
 from indicators.plans import StaleEdit
 from tests.factories_plans import make_plan
 
-CONFLICT = "มีผู้อื่นแก้ไขแผนนี้หลังจากที่คุณเปิดหน้านี้ การบันทึกของคุณยังไม่ถูกบันทึก"
+CONFLICT = "แผนนี้ถูกแก้ไขหลังจากที่คุณเปิดหน้านี้ การบันทึกของคุณยังไม่ถูกบันทึก"
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
@@ -43,6 +43,7 @@ def test_the_second_of_two_saves_gets_the_conflict_message(agency, the_round, cl
     html = second.content.decode()
     assert second.status_code == 200
     assert CONFLICT in html
+    assert "ผู้อื่น" not in html  # the same person in another tab: nobody else is blamed
     assert 'value="บันทึกที่สอง"' in html  # the second user's typing is not lost on screen
     assert KPI.objects.get(pk=kpi.pk).name == "บันทึกแรก"
     assert Plan.objects.get(pk=plan.pk).version == loaded + 1

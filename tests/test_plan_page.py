@@ -48,7 +48,7 @@ def test_holder_sees_kpis_levels_and_a_green_total_at_100(agency, the_round, cli
     assert kpi.code in html and kpi.name in html
     assert 'weight-total fs-5 good"' in html
     assert "100.00" in html
-    assert '<td class="text-center level">30</td>' in html
+    assert '<td class="text-center level" data-label="ระดับ 3">30</td>' in html
 
 
 def test_a_total_other_than_100_is_red_and_listed_as_a_problem(agency, the_round, client_for):
@@ -67,7 +67,7 @@ def test_open_level_1_and_milestones_are_shown_as_such(agency, the_round, client
     )
     html = client_for(agency.officer1).get(plan_url(plan)).content.decode()
     assert "ไม่กำหนด" in html
-    assert '<td class="text-center level">อนุมัติ</td>' in html
+    assert '<td class="text-center level" data-label="ระดับ 3">อนุมัติ</td>' in html
 
 
 def test_a_cascaded_kpi_shows_its_source_and_is_read_only_except_weight(
@@ -352,7 +352,8 @@ def test_without_javascript_forms_post_and_redirect(agency, the_round, client_fo
     assert page.status_code == 200 and "<html" in page.content.decode()
     response = client.post(reverse("indicators:kpi_new", args=[kra.pk]), kpi_post(plan, kra))
     assert response.status_code == 302
-    assert response.url == plan_url(plan) + f"#kra-{kra.pk}"
+    # Back to the plan at the saved row.
+    assert response.url == plan_url(plan) + f"#kpi-{KPI.objects.get(plan=plan).pk}"
     assert KPI.objects.filter(plan=plan).count() == 1
 
 

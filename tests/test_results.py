@@ -186,7 +186,7 @@ def test_a_save_based_on_an_older_version_is_refused(agency, plan):
     first = result_save(
         kpi=kpi(plan, "K1"), actual="77", by=agency.officer1.user, expected_version=0
     )
-    with pytest.raises(ValidationError, match="มีผู้อื่นบันทึกผล"):
+    with pytest.raises(ValidationError, match="ผลของตัวชี้วัดนี้ถูกบันทึกหลังจากที่คุณเปิดหน้านี้"):
         result_save(kpi=kpi(plan, "K1"), actual="80", by=agency.officer1.user, expected_version=0)
     assert Result.objects.get(pk=first.pk).actual == Decimal("77")
 

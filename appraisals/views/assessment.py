@@ -19,7 +19,6 @@ from appraisals.access import (
 from appraisals.competencies import competency_rows
 from appraisals.forms import AssessmentForm, RefusalForm, ReviewForm, SelfAssessForm
 from appraisals.models import Appraisal
-from appraisals.placement import TreeIndex
 from appraisals.policy import rules_for
 from appraisals.scores import plan_kpis, score_rows
 from appraisals.services import (
@@ -29,11 +28,12 @@ from appraisals.services import (
     appraisal_review,
     appraisal_self_assess,
 )
+from appraisals.team_roles import team_roles
 from indicators.access import get_plan_for
 from indicators.models import Plan, Round
 from orgchart.access import roles_of
 from orgchart.hierarchy import supervisor_of
-from orgchart.models import Kind, Node
+from orgchart.models import Kind
 
 Status = Appraisal.Status
 OPEN_ROUNDS = (Round.Status.TRACKING, Round.Status.ASSESSMENT)
@@ -223,21 +223,7 @@ def team(request):
         if request.GET.get("round", "").isdigit()
         else rounds.first()
     )
-    assess_ids, review_ids = set(), set()
-    if the_round is not None:
-        index = TreeIndex(Node.objects.filter(tree_id=me.tree_id))
-        for node in index.nodes.values():
-            led = unit is not None and unit.lft <= node.lft <= unit.rght
-            hr_may = roles.is_hr and node.kind == Kind.INDIVIDUAL
-            if node.pk == me.pk or not (led or hr_may):
-                continue
-            chain = index.supervisor_chain(node)
-            if led and chain and chain[0].pk == me.pk:
-                assess_ids.add(node.pk)
-            elif led and len(chain) > 1 and chain[1].pk == me.pk:
-                review_ids.add(node.pk)
-            elif hr_may and not chain:
-                assess_ids.add(node.pk)
+    assess_ids, review_ids = team_roles(roles) if the_round is not None else (set(), set())
     plans = (
         Plan.objects.filter(round=the_round, owner_id__in=assess_ids | review_ids)
         .select_related("owner", "appraisal")

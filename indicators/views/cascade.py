@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -89,7 +90,12 @@ def _typed(post, prefix: str) -> list[str]:
 
 def _rows(kpi: KPI, children: list) -> list[dict]:
     """One row per possible child: its plan in the round and what it already holds."""
-    plans = {p.owner_id: p for p in Plan.objects.filter(round=kpi.round, owner__in=children)}
+    plans = {
+        p.owner_id: p
+        for p in Plan.objects.filter(round=kpi.round, owner__in=children).annotate(
+            weight_total=Sum("kpis__weight")
+        )
+    }
     held: dict[int, list[KPI]] = {}
     for child in KPI.objects.filter(parent=kpi).select_related("plan").order_by("code"):
         held.setdefault(child.plan.owner_id, []).append(child)
@@ -108,6 +114,7 @@ def _rows(kpi: KPI, children: list) -> list[dict]:
                 "split": split,
                 "values": [split.levels[i] if split else None for i in range(5)],
                 "checked": split is not None,
+                "weight_now": (plan.weight_total or Decimal(0)) if plan else Decimal(0),
             }
         )
     return rows
@@ -202,7 +209,9 @@ def cascade_kpi(request, pk):
         "part": {},
         "field_errors": {},
     }
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("preview"):
+        _preview(request, kpi, method, rows, allowed, context)
+    elif request.method == "POST":
         try:
             if _post(request, kpi, method, rows, allowed, context):
                 return redirect("indicators:cascade_tree", pk=kpi.pk)
@@ -211,6 +220,30 @@ def cascade_kpi(request, pk):
                 context["field_errors"] = exc.message_dict
             context["errors"] += exc.messages
     return render(request, "indicators/cascade.html", _page(context))
+
+
+def _preview(request, kpi, method, rows, allowed, context) -> None:
+    """Show each chosen recipient's plan weight total after the cascade; save nothing."""
+    errors: list[str] = context["errors"]
+    raw = (request.POST.get("weight") or "").strip()
+    try:
+        weight = parse_decimal(raw) if raw else Decimal(0)
+    except CellError:
+        errors.append(_("น้ำหนักเริ่มต้นต้องเป็นตัวเลข"))
+        return
+    if method == KPI.Cascade.SPLIT:
+        _post_split(request, kpi, rows, allowed, errors)
+        chosen = {row["node"].pk for row in rows if row["checked"]}
+    else:
+        chosen = {
+            node.pk for node in _chosen(request.user, request.POST.getlist("children"), allowed)
+        }
+        context["checked"] = chosen
+    for row in rows:
+        if row["node"].pk in chosen:
+            # A recipient that already holds this KPI keeps its weight; a new one adds `weight`.
+            row["weight_after"] = row["weight_now"] + (Decimal(0) if row["held"] else weight)
+    context["previewed"] = True
 
 
 def _page(context: dict) -> dict:

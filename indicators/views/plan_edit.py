@@ -7,6 +7,8 @@ with errors comes back with the messages beside its fields, the user's input
 kept.
 """
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -35,25 +37,33 @@ def _plan_url(plan: Plan, anchor: str = "") -> str:
     return reverse("indicators:plan", args=[plan.pk]) + (f"#{anchor}" if anchor else "")
 
 
-def _saved(request, plan: Plan, message: str, *, kra_pk=None):
-    """After a successful change: the KRA block (or all KRAs), or back to the page."""
+def _saved(request, plan: Plan, message: str, *, kra_pk=None, focus: str = ""):
+    """After a successful change: the KRA block (or all KRAs), or back to the page.
+
+    `focus`: the id of the element keyboard focus goes back to (the saved row);
+    plan.js moves it there on the "plan-focus" event htmx fires from HX-Trigger.
+    """
     if is_htmx(request):
         # The service accepted the posted version, so it is a valid number.
         seen = int(request.POST["version"])
         if kra_pk is None:
-            return render_parts(
+            response = render_parts(
                 request, plan, "indicators/_plan_kras.html", target=KRAS_TARGET, seen_version=seen
             )
-        return render_parts(
-            request,
-            plan,
-            "indicators/_kra.html",
-            target=f"#kra-{kra_pk}",
-            seen_version=seen,
-            kra_pk=kra_pk,
-        )
+        else:
+            response = render_parts(
+                request,
+                plan,
+                "indicators/_kra.html",
+                target=f"#kra-{kra_pk}",
+                seen_version=seen,
+                kra_pk=kra_pk,
+            )
+        if focus:
+            response["HX-Trigger-After-Settle"] = json.dumps({"plan-focus": {"id": focus}})
+        return response
     messages.success(request, message)
-    return redirect(_plan_url(plan, f"kra-{kra_pk}" if kra_pk else "plan-kras"))
+    return redirect(_plan_url(plan, focus or (f"kra-{kra_pk}" if kra_pk else "plan-kras")))
 
 
 def _refused(request, plan: Plan, exc: ValidationError):
@@ -115,7 +125,7 @@ def _kra_form(request, plan: Plan, kra):
         initial = {"version": plan.version}
         if kra is not None:
             initial.update(job=kra.job, name=kra.name)
-        form = KRAForm(initial=initial)
+        form = KRAForm(initial=initial, auto_id=f"{context['form_id']}-%s")
         return _form_page(
             request,
             plan,
@@ -124,7 +134,7 @@ def _kra_form(request, plan: Plan, kra):
             page="indicators/kra_form.html",
             context=context,
         )
-    form = KRAForm(request.POST)
+    form = KRAForm(request.POST, auto_id=f"{context['form_id']}-%s")
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -202,7 +212,7 @@ def _kpi_form(request, plan: Plan, kra, kpi):
         refusal = _not_editable(request, plan)
         if refusal:
             return refusal
-        form = KPIForm(plan=plan, kpi=kpi)
+        form = KPIForm(plan=plan, kpi=kpi, auto_id=f"{context['form_id']}-%s")
         form.initial["version"] = plan.version
         if kpi is None:
             form.initial.update(kra=kra.pk, scale=KPI.Scale.HIGHER)
@@ -214,7 +224,7 @@ def _kpi_form(request, plan: Plan, kra, kpi):
             page="indicators/kpi_form.html",
             context=context,
         )
-    form = KPIForm(request.POST, plan=plan, kpi=kpi)
+    form = KPIForm(request.POST, plan=plan, kpi=kpi, auto_id=f"{context['form_id']}-%s")
     if form.is_valid():
         try:
             saved = services.kpi_save(
@@ -228,7 +238,13 @@ def _kpi_form(request, plan: Plan, kra, kpi):
             apply_errors(form, exc)
         else:
             moved = saved.kra_id != kra.pk
-            return _saved(request, plan, _("บันทึกตัวชี้วัดแล้ว"), kra_pk=None if moved else kra.pk)
+            return _saved(
+                request,
+                plan,
+                _("บันทึกตัวชี้วัดแล้ว"),
+                kra_pk=None if moved else kra.pk,
+                focus=f"kpi-{saved.pk}",
+            )
     return _form_page(
         request,
         plan,

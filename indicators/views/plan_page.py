@@ -33,6 +33,18 @@ def number_text(value: Decimal) -> str:
     return f"{Decimal(value).normalize():,f}"
 
 
+def _mark_cascaded(plan: Plan, cascaded: list) -> None:
+    """Who cascaded each KPI into the plan, and when (one query, whatever the plan holds)."""
+    entries = plan.history.filter(action="kpi_cascade_in").select_related("by__node")
+    received = {}
+    for entry in entries.order_by("at", "pk"):
+        received.setdefault(entry.object_id, entry)
+    for kpi in cascaded:
+        entry = received.get(kpi.pk)
+        kpi.cascaded_at = entry.at if entry else None
+        kpi.cascaded_by = history.person_name(entry.by) if entry else kpi.parent.plan.owner.name
+
+
 def plan_context(request, plan: Plan, *, history_limit: int | None = HISTORY_ON_PAGE) -> dict:
     """Everything the plan page and its parts show.
 
@@ -42,7 +54,9 @@ def plan_context(request, plan: Plan, *, history_limit: int | None = HISTORY_ON_
     """
     user = request.user
     kras = list(plan.kras.all())
-    kpis = list(plan.kpis.select_related("parent", "overseer").order_by("order", "pk"))
+    kpis = list(plan.kpis.select_related("parent__plan__owner", "overseer").order_by("order", "pk"))
+    cascaded = [kpi for kpi in kpis if kpi.parent_id]
+    _mark_cascaded(plan, cascaded)
     review = rules.review_plan(round=plan.round, kras=kras, kpis=kpis)
     by_kra = defaultdict(list)
     for kpi in kpis:
@@ -69,6 +83,7 @@ def plan_context(request, plan: Plan, *, history_limit: int | None = HISTORY_ON_
         entry.who = history.person_name(entry.by)
     can_edit = access.can_edit(user, plan)
     can_decide = access.can_decide(user, plan)
+    deciding = can_decide and plan.status == Plan.Status.SUBMITTED and plan.round.is_planning
     holder = plan.owner if not plan.owner.is_unit else access.holder_of(plan.owner)
     return {
         "plan": plan,
@@ -84,17 +99,25 @@ def plan_context(request, plan: Plan, *, history_limit: int | None = HISTORY_ON_
         "weight_total": total,
         "weight_total_text": number_text(total),
         "weight_ok": total == HUNDRED,
+        "cascaded_count": len(cascaded),
+        "cascaded_weight": rules.total_weight(cascaded),
         "history": entries[:history_limit] if history_limit else entries,
         "more_history": more_history,
         "can_edit": can_edit,
+        # Only a head (or a unit's plan) has people to cascade to: no icon that leads nowhere.
+        "has_team": plan.owner.is_unit or plan.owner.is_head,
         "editable": can_edit and plan.is_editable,
         "can_submit": can_edit and plan.is_editable,
-        "can_decide": can_decide
-        and plan.status == Plan.Status.SUBMITTED
-        and plan.round.is_planning,
-        "can_reopen": plan.is_locked and plan.round.is_planning and access.can_reopen(user, plan),
+        "can_decide": deciding,
+        # A submitted plan its reviewer decides on goes back with "return";
+        # reopening is for a plan already approved (or for HR, who do not decide).
+        "can_reopen": plan.is_locked
+        and plan.round.is_planning
+        and not deciding
+        and access.can_reopen(user, plan),
         "columns": COLUMNS,
-        "kra_new_form": KRAForm(initial={"version": plan.version}),
+        # Each form on the page has ids of its own (two forms both had id_name).
+        "kra_new_form": KRAForm(initial={"version": plan.version}, auto_id="kra-new-%s"),
     }
 
 

@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from indicators import access, history, services
 from indicators.forms import ReopenForm, ReturnForm, VersionForm
@@ -21,6 +21,7 @@ from indicators.plans import plan_for
 from indicators.views import plan_edit, rounds, team
 from indicators.views.plan_page import is_htmx, plan_context
 from orgchart.access import roles_of
+from orgchart.hierarchy import supervisor_of
 
 
 def current_round() -> Round | None:
@@ -51,8 +52,8 @@ def plan_detail(request, pk):
     """The plan: header, KRAs and KPIs (edited in place by the holder), decisions, history."""
     plan = access.get_plan_for(request.user, pk)
     context = plan_context(request, plan)
-    context["return_form"] = ReturnForm(initial={"version": plan.version})
-    context["reopen_form"] = ReopenForm(initial={"version": plan.version})
+    context["return_form"] = ReturnForm(initial={"version": plan.version}, auto_id="return-%s")
+    context["reopen_form"] = ReopenForm(initial={"version": plan.version}, auto_id="reopen-%s")
     context["other_plans"] = _other_plans(request.user, plan)
     template = "indicators/_plan_body.html" if is_htmx(request) else "indicators/plan.html"
     return render(request, template, context)
@@ -121,8 +122,17 @@ def _reopener(user, pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def plan_submit(request, pk):
+    """GET: the confirmation step (what is sent, to whom; no script needed). POST: send it."""
+    if request.method == "GET":
+        plan = _holder(request.user, pk)
+        if not plan.is_editable:
+            return redirect("indicators:plan", pk=plan.pk)
+        context = plan_context(request, plan, history_limit=1)
+        context["supervisor"] = supervisor_of(plan.owner)
+        return render(request, "indicators/plan_submit_confirm.html", context)
+
     def act(plan, data):
         try:
             services.plan_submit(plan=plan, by=request.user, expected_version=data["version"])

@@ -12,9 +12,9 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from indicators.access import plans_awaiting_hr
+from indicators.access import plans_awaiting_hr, visible_plans
 from indicators.forms import RoundCreateForm, RoundEditForm, RoundStatusForm
-from indicators.models import Round
+from indicators.models import Plan, Round
 from indicators.rounds import round_save
 from indicators.views.plan_page import apply_errors
 from orgchart.access import require_hr
@@ -79,6 +79,36 @@ def round_edit(request, pk):
     return render(request, "indicators/round_form.html", {"form": form, "the_round": the_round})
 
 
+# Moving on with plans not approved leaves them out of tracking and assessment: ask first.
+FORWARD = (Round.Status.TRACKING, Round.Status.ASSESSMENT)
+PENDING_LISTED = 200
+
+
+def unapproved_plans(user, the_round: Round) -> dict:
+    """The round's plans in `user`'s view that are not approved: counts by status and a list.
+
+    Three queries whatever the number of plans; the list stops at PENDING_LISTED.
+    """
+    plans = visible_plans(user).filter(round=the_round).exclude(status=Plan.Status.APPROVED)
+    by_status = dict(plans.values_list("status").annotate(n=Count("pk")).order_by())
+    listed = list(
+        plans.select_related("owner", "owner__parent").order_by("owner__tree_id", "owner__lft")[
+            :PENDING_LISTED
+        ]
+    )
+    count = sum(by_status.values())
+    return {
+        "count": count,
+        "by_status": [
+            (label, by_status[value])
+            for value, label in Plan.Status.choices
+            if by_status.get(value)
+        ],
+        "pending": listed,
+        "more": count - len(listed),
+    }
+
+
 @login_required
 @require_POST
 def round_status(request, pk):
@@ -89,8 +119,14 @@ def round_status(request, pk):
     if not form.is_valid():
         messages.error(request, _("เปลี่ยนสถานะรอบ %(code)s ไม่ได้") % {"code": the_round.code})
         return redirect("indicators:rounds")
+    status = form.cleaned_data["status"]
+    if status in FORWARD and not request.POST.get("confirm"):
+        pending = unapproved_plans(request.user, the_round)
+        if pending["count"]:
+            context = {"the_round": the_round, "status": Round.Status(status), **pending}
+            return render(request, "indicators/round_status_confirm.html", context)
     try:
-        round_save(code=the_round.code, status=form.cleaned_data["status"], by=request.user)
+        round_save(code=the_round.code, status=status, by=request.user)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)

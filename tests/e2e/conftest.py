@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made
@@ -44,6 +45,55 @@ document.addEventListener("securitypolicyviolation", function (event) {
 });
 """
 
+# axe-core (npm, pinned in package.json) checks every page a journey visits:
+# injected into every tab of every watched context, it runs when a page has
+# loaded and again after htmx swaps (debounced), and reports each serious or
+# critical violation as a console error, which the watcher turns into a
+# failure like any JavaScript error. Journeys get it without asking.
+# E2E_AXE=0 turns it off (to look at something else first).
+AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+AXE_RUNNER = """
+(function () {
+  if (window.top !== window) return;
+  var timer = null, seen = {};
+  function report(results) {
+    results.violations.forEach(function (v) {
+      if (v.impact !== "serious" && v.impact !== "critical") return;
+      var where = v.nodes.slice(0, 3).map(function (n) { return n.target.join(" "); }).join(", ");
+      var key = v.id + " " + where;
+      if (seen[key]) return;
+      seen[key] = true;
+      var why = (v.nodes[0].any[0] || v.nodes[0].all[0] || v.nodes[0].none[0] || {}).message || "";
+      console.error("axe " + v.impact + ": " + v.id + " (" + v.help + ") on " + location.pathname
+        + " at " + where + (v.nodes.length > 3 ? " and " + (v.nodes.length - 3) + " more" : "")
+        + (why ? " - " + why : ""));
+    });
+  }
+  function run() {
+    timer = null;
+    window.__axeRun = (window.__axeRun || Promise.resolve()).then(function () {
+      return window.axe.run(document, { resultTypes: ["violations"] }).then(report);
+    }).catch(function () {});
+  }
+  function later() { if (timer) clearTimeout(timer); timer = setTimeout(run, 400); }
+  window.addEventListener("load", later);
+  document.addEventListener("htmx:afterSettle", later);
+  window.__axeSettled = function () {
+    return new Promise(function (resolve) { setTimeout(resolve, timer ? 450 : 0); })
+      .then(function () { return window.__axeRun; });
+  };
+})();
+"""
+
+
+def axe_scripts() -> list[str]:
+    """The init scripts that run axe on each page (none with E2E_AXE=0)."""
+    if os.environ.get("E2E_AXE") == "0":
+        return []
+    if not AXE_JS.exists():
+        pytest.fail(f"{AXE_JS} is missing: run `make setup` (npm ci installs axe-core)")
+    return [AXE_JS.read_text(encoding="utf-8"), AXE_RUNNER]
+
 
 class KnownBug(Exception):
     """A journey saw only bugs it was told about (watch.known): mark it
@@ -75,9 +125,13 @@ class BrowserWatch:
         self.raised = False  # the failure message already lists everything
         self.seen: dict[str, int] = {}
         self.seen_at: dict[str, int] = {}
+        self.contexts: list = []
 
     def attach(self, context, who: str) -> None:
         context.add_init_script(CSP_LISTENER)
+        for script in axe_scripts():
+            context.add_init_script(script)
+        self.contexts.append(context)
         context.on("console", lambda message: self._console(who, message))
         context.on("weberror", lambda error: self._error(who, f"uncaught {error.error}"))
         context.on("response", lambda response: self._response(who, response))
@@ -150,8 +204,18 @@ class BrowserWatch:
             self.raised = True
             pytest.fail("Errors in the browser:\n- " + "\n- ".join(new), pytrace=False)
 
+    def settle_axe(self) -> None:
+        """Wait for the axe checks still running on the open tabs (their reports come in)."""
+        for context in self.contexts:
+            for tab in context.pages:
+                try:
+                    tab.evaluate("window.__axeSettled ? window.__axeSettled() : null")
+                except PlaywrightError:  # a closed or navigating tab has nothing left to report
+                    continue
+
     def finish(self) -> None:
         """The end of a journey: fail on errors and problems; KnownBug for known bugs only."""
+        self.settle_axe()
         errors, problems = self.errors[self.reported :], self.problems
         self.reported, self.problems = len(self.errors), []
         lines = [f"error: {error}" for error in errors]
@@ -211,6 +275,9 @@ def _new_context(browser, live_server, watch, who: str):
         locale="en-US",
         viewport={"width": 1280, "height": 900},
         accept_downloads=True,
+        # No transitions (Bootstrap honours it): axe measures colours as they
+        # settle, not halfway through a button's hover fade.
+        reduced_motion="reduce",
     )
     context.set_default_timeout(10_000)
     watch.attach(context, who)

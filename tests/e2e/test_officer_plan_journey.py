@@ -123,7 +123,12 @@ def test_officer_builds_a_plan_that_is_returned_fixed_and_approved(
     expect(officer.get_by_text("ต้องแก้ไขก่อนส่งแผน")).to_have_count(0)
     shot(officer, "officer-plan-filled", upto=officer.locator("#plan-kras"))
 
-    officer.get_by_role("button", name="ส่งแผนให้ผู้บังคับบัญชา").click()
+    # Sending asks first (a page of its own: no script), and says what is sent.
+    officer.get_by_role("link", name="ส่งแผนให้ผู้บังคับบัญชา").click()
+    expect(officer.get_by_role("heading", name="ยืนยันการส่งแผน")).to_be_visible()
+    expect(officer.locator(".submit-confirm")).to_contain_text("น้ำหนักรวม 100.00 / 100")
+    shot(officer, "officer-plan-submit-confirm")
+    officer.get_by_role("button", name="ยืนยันส่งแผน").click()
     expect(officer.get_by_text("ส่งแผนให้ผู้บังคับบัญชาแล้ว")).to_be_visible()
     expect(officer.locator("#plan-header .status-badge")).to_have_text("ส่งแล้ว รออนุมัติ")
     expect(officer.get_by_role("link", name="เพิ่มตัวชี้วัด")).to_have_count(0)
@@ -160,7 +165,8 @@ def test_officer_builds_a_plan_that_is_returned_fixed_and_approved(
     # The history shows the change, old and new.
     expect(officer.locator("#plan-history")).to_contain_text("14")
     expect(weight_total(officer)).to_have_css("color", GREEN)
-    officer.get_by_role("button", name="ส่งแผนให้ผู้บังคับบัญชา").click()
+    officer.get_by_role("link", name="ส่งแผนให้ผู้บังคับบัญชา").click()
+    officer.get_by_role("button", name="ยืนยันส่งแผน").click()
     expect(officer.get_by_text("ส่งแผนให้ผู้บังคับบัญชาแล้ว")).to_be_visible()
 
     # The supervisor approves.
@@ -184,6 +190,7 @@ def test_officer_builds_a_plan_that_is_returned_fixed_and_approved(
         expect(officer.get_by_role("button", name=name)).to_have_count(0)
     for name in ("เพิ่ม KRA", "ส่งแผนให้ผู้บังคับบัญชา", "เลื่อนขึ้น", "เลื่อนลง"):
         expect(officer.get_by_role("button", name=name)).to_have_count(0)
+    expect(officer.get_by_role("link", name="ส่งแผนให้ผู้บังคับบัญชา")).to_have_count(0)
     shot(officer, "officer-plan-approved", upto=officer.locator("#plan-kras"))
 
     plan = Plan.objects.get(owner=agency.officer1, round=the_round)
