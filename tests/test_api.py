@@ -263,7 +263,7 @@ def test_a_stale_version_is_refused(agency, plans):
     assert first["version"] == 1
     api.put(result_url(the_kpi), {"actual": "75"})
     stale = api.put(result_url(the_kpi), {"actual": "85", "expected_version": 1})
-    _refused(stale, 409, "มีผู้อื่นบันทึกผลของตัวชี้วัดนี้")
+    _refused(stale, 409, "ผลของตัวชี้วัดนี้ถูกบันทึกหลังจากที่คุณเปิดหน้านี้")
     assert Result.objects.get(kpi=the_kpi).actual == Decimal("75")
 
 
