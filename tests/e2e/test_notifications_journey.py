@@ -28,7 +28,8 @@ def test_head_sees_the_bell_and_opens_the_submitted_plan(person, agency, the_rou
     officer = person("officer1")
     expect(officer.locator("#notification-count")).to_have_count(0)
     menu(officer, "แผนของฉัน").click()
-    officer.get_by_role("button", name="ส่งแผนให้ผู้บังคับบัญชา").click()
+    officer.get_by_role("link", name="ส่งแผนให้ผู้บังคับบัญชา").click()
+    officer.get_by_role("button", name="ยืนยันส่งแผน").click()  # the confirmation page
     expect(officer.get_by_text("ส่งแผนให้ผู้บังคับบัญชาแล้ว")).to_be_visible()
 
     head = person("grp_head")
