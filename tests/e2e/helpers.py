@@ -48,9 +48,19 @@ class KpiSpec:
         return self.scale.startswith("ระดับความสำเร็จ")
 
 
+# The items of the main menu's "following the round" dropdown (templates/includes/nav.html).
+ROUND_MENU = ("ภาพรวมรอบ", "ติดตามผล", "รายงานรอบการประเมิน")
+
+
 def menu(page: Page, name: str) -> Locator:
-    """A link of the main menu (the home page has cards with the same names)."""
-    return page.get_by_role("navigation", name="เมนูหลัก").get_by_role("link", name=name, exact=True)
+    """A link of the main menu (the home page has cards with the same names).
+
+    An item of the "following the round" dropdown is returned with the dropdown opened.
+    """
+    nav = page.get_by_role("navigation", name="เมนูหลัก")
+    if name in ROUND_MENU:
+        nav.get_by_role("button", name="ติดตามและรายงาน").click()
+    return nav.get_by_role("link", name=name, exact=True)
 
 
 def hr_menu(page: Page, name: str) -> Locator:

@@ -170,3 +170,27 @@ def test_editing_a_kpi_on_a_phone(person, agency, the_round, round_with_plans, w
     expect(form).to_have_count(0)
     assert officer_plan.kpis.get(code="PO1-K1").weight == Decimal(75)
     watch.finish()
+
+
+@pytest.mark.parametrize("width", [1200, 1280, 1366])
+def test_the_main_menu_fits_one_line_for_a_head_with_every_item(person, agency, width):
+    """From the width where the menu stops collapsing, a head's menu holds one line."""
+    agency.grp_head.is_hr = True  # a head who is also HR staff: the most menu items
+    agency.grp_head.save(update_fields=["is_hr"])
+    head = person("grp_head")
+    head.set_viewport_size({"width": width, "height": 900})
+    head.goto(reverse("home"))
+    for language, sign_out in (("th", "ออกจากระบบ"), ("en", "Log out")):
+        if language == "en":
+            head.get_by_role("button", name="EN").click()
+        no_sideways_scroll(head, f"the home page at {width} px ({language})")
+        nav = head.locator("nav.navbar")
+        tops = nav.locator("#mainnav > ul > li.nav-item, #mainnav > div > *").evaluate_all(
+            """items => items.map(item => item.getBoundingClientRect())
+              .filter(box => box.width > 0 && box.height > 0)
+              .map(box => Math.round(box.top + box.height / 2))"""
+        )
+        # One line: every item's middle within a few pixels (a wrapped item sits ~40 px lower).
+        assert len(tops) > 8 and max(tops) - min(tops) < 20, f"wraps at {width} px: {tops}"
+        logout = nav.get_by_role("button", name=sign_out).bounding_box()
+        assert logout["x"] + logout["width"] <= width, f"sign-out cut off at {width} px"
