@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from appraisals.importer import results_import, results_read
-from kpi_portal.import_command import RoundImportCommand
+from indicators.import_command import RoundImportCommand
 
 
 class Command(RoundImportCommand):

@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from kpi_portal.import_command import RoundImportCommand
+from indicators.import_command import RoundImportCommand
 from monitoring.importer import checkins_import, checkins_read
 
 
