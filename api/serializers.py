@@ -133,6 +133,15 @@ class PlanSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
+class LatestCheckInSerializer(serializers.Serializer):
+    """A KPI's latest check-in, as monitoring.models.Progress keeps it."""
+
+    id = serializers.IntegerField(source="checkin_id")
+    date = serializers.DateField()
+    status = serializers.CharField(help_text="on_track, at_risk or off_track.")
+    projected_level = serializers.IntegerField()
+
+
 class ResultSerializer(serializers.Serializer):
     """One KPI's result; level and score are null while the round keeps them from the assessee."""
 
@@ -151,6 +160,10 @@ class ResultSerializer(serializers.Serializer):
         help_text="Send it back as expected_version to refuse a save over a newer result."
     )
     updated_at = serializers.SerializerMethodField()
+    latest_checkin = serializers.SerializerMethodField(
+        help_text="The KPI's latest check-in (null: none yet); all of them at "
+        "/api/v1/kpis/{id}/checkins/."
+    )
 
     def _result(self, kpi: KPI) -> Result | None:
         try:
@@ -203,6 +216,14 @@ class ResultSerializer(serializers.Serializer):
     def get_updated_at(self, kpi):
         value = self._field(kpi, "updated_at")
         return None if value is None else serializers.DateTimeField().to_representation(value)
+
+    @extend_schema_field(LatestCheckInSerializer(allow_null=True))
+    def get_latest_checkin(self, kpi):
+        try:
+            progress = kpi.progress
+        except ObjectDoesNotExist:
+            return None
+        return LatestCheckInSerializer(progress).data
 
 
 class ResultWriteSerializer(serializers.Serializer):

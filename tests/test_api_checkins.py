@@ -268,3 +268,20 @@ def test_the_list_takes_a_fixed_number_of_queries(agency, plan, django_assert_nu
         response = api.get(url(kpi), {"page_size": 200})
     assert response.status_code == 200
     assert response.json()["count"] == days
+
+
+def test_the_results_list_carries_the_latest_checkin(agency, plan):
+    kpi = kpi_of(plan, "C1")
+    _history(kpi, agency.officer1.user, 2)
+    rows = api_for(agency.grp_head).get(reverse("api:result-list"), {"plan": plan.pk}).json()
+    latest = {row["kpi_code"]: row["latest_checkin"] for row in rows["results"]}
+    newest = CheckIn.objects.filter(kpi=kpi).first()
+    assert latest[kpi.code] == {
+        "id": newest.pk,
+        "date": TODAY().isoformat(),
+        "status": newest.status,
+        "projected_level": newest.projected_level,
+    }
+    assert latest[kpi_of(plan, "P1").code] is None
+    one = api_for(agency.officer1).get(reverse("api:kpi-result", args=[kpi.pk])).json()
+    assert one["latest_checkin"]["id"] == newest.pk
