@@ -133,6 +133,15 @@ class PlanSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
+class LatestCheckInSerializer(serializers.Serializer):
+    """A KPI's latest check-in, as monitoring.models.Progress keeps it."""
+
+    id = serializers.IntegerField(source="checkin_id")
+    date = serializers.DateField()
+    status = serializers.CharField(help_text="on_track, at_risk or off_track.")
+    projected_level = serializers.IntegerField()
+
+
 class ResultSerializer(serializers.Serializer):
     """One KPI's result; level and score are null while the round keeps them from the assessee."""
 
@@ -151,6 +160,10 @@ class ResultSerializer(serializers.Serializer):
         help_text="Send it back as expected_version to refuse a save over a newer result."
     )
     updated_at = serializers.SerializerMethodField()
+    latest_checkin = serializers.SerializerMethodField(
+        help_text="The KPI's latest check-in (null: none yet); all of them at "
+        "/api/v1/kpis/{id}/checkins/."
+    )
 
     def _result(self, kpi: KPI) -> Result | None:
         try:
@@ -204,6 +217,14 @@ class ResultSerializer(serializers.Serializer):
         value = self._field(kpi, "updated_at")
         return None if value is None else serializers.DateTimeField().to_representation(value)
 
+    @extend_schema_field(LatestCheckInSerializer(allow_null=True))
+    def get_latest_checkin(self, kpi):
+        try:
+            progress = kpi.progress
+        except ObjectDoesNotExist:
+            return None
+        return LatestCheckInSerializer(progress).data
+
 
 class ResultWriteSerializer(serializers.Serializer):
     """As the results page's form: text or numbers, checked by appraisals.services.result_save."""
@@ -239,3 +260,67 @@ class AppraisalSerializer(serializers.ModelSerializer):
         if not scores_visible(self.context["request"], appraisal.plan):
             data.update({name: None for name in SCORE_FIELDS})
         return data
+
+
+# Check-ins (monitoring) ----------------------------------------------------------------
+
+
+def _person(user) -> str | None:
+    """Who, as the KPI page shows it: the person's name in the tree, else the username."""
+    if user is None:
+        return None
+    node = getattr(user, "node", None)
+    return node.name if node is not None else user.get_username()
+
+
+class CheckInCommentSerializer(serializers.Serializer):
+    """A supervisor's comment on a check-in."""
+
+    id = serializers.IntegerField()
+    text = serializers.CharField()
+    by = serializers.SerializerMethodField()
+    at = serializers.DateTimeField()
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_by(self, comment):
+        return _person(comment.by)
+
+
+class CheckInSerializer(serializers.Serializer):
+    """One dated progress update of a KPI, with its comments (oldest first)."""
+
+    id = serializers.IntegerField()
+    kpi = serializers.IntegerField(source="kpi_id")
+    date = serializers.DateField()
+    value = serializers.DecimalField(max_digits=18, decimal_places=4, allow_null=True)
+    milestones_done = serializers.IntegerField(allow_null=True)
+    status = serializers.CharField(help_text="on_track, at_risk or off_track.")
+    suggested_status = serializers.CharField(help_text="The status the portal suggested.")
+    projected_level = serializers.IntegerField(help_text="Level 0..5 the KPI heads for.")
+    note = serializers.CharField()
+    by = serializers.SerializerMethodField(help_text="Who recorded it (null: imported).")
+    at = serializers.DateTimeField()
+    comments = CheckInCommentSerializer(many=True, source="comments.all")
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_by(self, checkin):
+        return _person(checkin.by)
+
+
+class CheckInWriteSerializer(serializers.Serializer):
+    """As the KPI page's form: checked by monitoring.services.checkin_record."""
+
+    date = serializers.DateField(help_text="The date of the check-in (YYYY-MM-DD, C.E.).")
+    value = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, max_length=40,
+        help_text="The result so far (numeric scales).",
+    )  # fmt: skip
+    milestones_done = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, max_length=4,
+        help_text="Milestones done so far, 0..5 (milestone scale).",
+    )  # fmt: skip
+    status = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, max_length=16,
+        help_text="on_track, at_risk or off_track; absent or empty: the suggested one.",
+    )  # fmt: skip
+    note = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")

@@ -16,8 +16,9 @@ router.register("appraisals", views.AppraisalViewSet, basename="appraisal")
 
 v1 = [
     *router.urls,
-    # Writes hang under the KPI they change (api.writes): result/ now, checkins/ next.
+    # Writes hang under the KPI they change (api.writes): result/ and checkins/.
     path("kpis/<int:pk>/result/", writes.KPIResultView.as_view(), name="kpi-result"),
+    path("kpis/<int:pk>/checkins/", writes.KPICheckInsView.as_view(), name="kpi-checkins"),
 ]
 
 urlpatterns = [

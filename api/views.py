@@ -130,9 +130,10 @@ class PlanViewSet(LanguageMixin, viewsets.ReadOnlyModelViewSet):
 
 
 def result_kpis(user):
-    """The KPIs `user` sees, with what their results and score visibility need (one query)."""
+    """The KPIs `user` sees, with what their results, latest check-in and score visibility
+    need (one query)."""
     return KPI.objects.filter(visible_q(user, "plan__owner__")).select_related(
-        "result", "plan__owner", "plan__round__policy"
+        "result", "progress", "plan__owner", "plan__round__policy"
     )
 
 

@@ -348,7 +348,8 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "KPI Portal API",
-    "DESCRIPTION": "Read the org tree, rounds, plans, results and scores; record results.",
+    "DESCRIPTION": "Read the org tree, rounds, plans, results and scores; record results "
+    "and check-ins.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",

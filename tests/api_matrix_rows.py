@@ -5,6 +5,8 @@ names to the API matrix without importing a test module. The target objects
 are officer1's, as in the page matrix; the roles are the page matrix's.
 """
 
+from django.utils import timezone
+
 from tests.test_authorization_matrix import ROLES, Row, expect, none
 
 UNAUTHORIZED = 401  # no token (or a bad one): 401 JSON, never a login redirect
@@ -61,6 +63,17 @@ API_MATRIX: dict[str, Row] = {
         kpi, officer1_records(), post=holder_only(), data=lambda w: {"actual": "45"}
     ),
     "api:schema": Row(none, api(200)),
+    # Check-ins (issue 12): GET lists them as monitoring:kpi shows them; the write
+    # (a POST, see POSTED) is the holder's alone, as monitoring:checkin_record.
+    "api:kpi-checkins": Row(
+        kpi,
+        officer1_records(),
+        post=holder_only(201),
+        data=lambda w: {"date": timezone.localdate().isoformat(), "value": "35"},
+    ),
 }
+
+# Writes sent as POST (the others in Row.post are PUTs).
+POSTED = {"api:kpi-checkins"}
 
 assert all(set(row.get) == set(ROLES) for row in API_MATRIX.values())

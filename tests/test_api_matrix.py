@@ -4,7 +4,7 @@ The same roles and world as tests/test_authorization_matrix.py (officer1's
 records); every caller holds an API token, anonymous holds none. Reads
 answer as the pages do (404 outside the view), the write is the holder's
 alone (403 for others who see it), anonymous 401. The write (Row.post) is a
-PUT of a JSON body.
+PUT of a JSON body, or a POST for the URL names in POSTED (check-ins).
 """
 
 import json
@@ -16,7 +16,8 @@ from django.urls import reverse
 
 from api.tokens import token_create
 from appraisals.models import Result
-from tests.api_matrix_rows import API_MATRIX
+from monitoring.models import CheckIn
+from tests.api_matrix_rows import API_MATRIX, POSTED
 from tests.conftest import build_agency
 from tests.test_authorization_matrix import (
     MATRIX,
@@ -80,7 +81,13 @@ def expected_json(response, label) -> None:
 
 
 GET_CASES = [(name, role) for name in API_MATRIX for role in ROLES]
-PUT_CASES = [(name, role) for name, row in API_MATRIX.items() if row.post for role in ROLES]
+PUT_CASES = [
+    (name, role)
+    for name, row in API_MATRIX.items()
+    if row.post and name not in POSTED
+    for role in ROLES
+]
+POST_CASES = [(name, role) for name in sorted(POSTED) for role in ROLES]
 
 
 @pytest.mark.parametrize(("name", "role"), GET_CASES, ids=[f"{n}-{r}" for n, r in GET_CASES])
@@ -103,3 +110,17 @@ def test_api_write_access(world, name, role):
     expected_json(response, label)
     saved = Result.objects.get(kpi=world.approved_kpi).actual
     assert (saved == 45) == (response.status_code == 200), label
+
+
+@pytest.mark.parametrize(("name", "role"), POST_CASES, ids=[f"{n}-{r}" for n, r in POST_CASES])
+def test_api_post_access(world, name, role):
+    row = API_MATRIX[name]
+    body = json.dumps(row.data(world))
+    response = Client().post(
+        url_of(world, name), body, content_type="application/json", **headers(world, role)
+    )
+    label = f"POST {name} as {role}"
+    check(response, row.post[role], label)
+    expected_json(response, label)
+    saved = CheckIn.objects.filter(kpi=world.approved_kpi).exists()
+    assert saved == (response.status_code == 201), label

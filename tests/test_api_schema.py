@@ -24,10 +24,16 @@ def test_the_schema_lists_every_endpoint_and_the_bearer_token(agency):
         "/api/v1/nodes/", "/api/v1/nodes/{id}/", "/api/v1/rounds/", "/api/v1/rounds/{id}/",
         "/api/v1/plans/", "/api/v1/plans/{id}/", "/api/v1/results/", "/api/v1/results/{id}/",
         "/api/v1/appraisals/", "/api/v1/appraisals/{id}/", "/api/v1/kpis/{id}/result/",
+        "/api/v1/kpis/{id}/checkins/",
     }  # fmt: skip
     assert schema["components"]["securitySchemes"]["tokenAuth"]["scheme"] == "bearer"
     put = schema["paths"]["/api/v1/kpis/{id}/result/"]["put"]
     assert {"400", "403", "404", "409"} <= set(put["responses"])
+    checkins = schema["paths"]["/api/v1/kpis/{id}/checkins/"]
+    assert {"400", "403", "404", "409"} <= set(checkins["post"]["responses"])
+    assert checkins["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    listed = checkins["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert listed["$ref"].endswith("/PaginatedCheckInList")
     plan_list = schema["paths"]["/api/v1/plans/"]["get"]["parameters"]
     assert {"round", "unit", "page", "page_size"} <= {p["name"] for p in plan_list}
 
