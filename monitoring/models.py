@@ -98,9 +98,16 @@ class CheckIn(models.Model):
 
 
 class Progress(models.Model):
-    """The latest check-in of a KPI, kept by the services so counts are one grouped query."""
+    """The latest check-in of a KPI, kept by the services so counts are one grouped query.
 
-    kpi = models.OneToOneField(KPI, on_delete=models.CASCADE, related_name="progress")
+    Keyed by the KPI itself (no separate id): the monitoring counts join every
+    KPI of the scope to it, and on SQLite a primary key is the table's rowid,
+    so that join is one lookup instead of an index probe and a row fetch.
+    """
+
+    kpi = models.OneToOneField(
+        KPI, on_delete=models.CASCADE, primary_key=True, related_name="progress"
+    )
     checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="+")
     date = models.DateField()
     status = models.CharField(max_length=16, choices=STORED_STATUSES)
