@@ -291,8 +291,8 @@ class KPI(models.Model):
         indexes = [
             models.Index(fields=["plan", "order"], name="kpi_plan_order"),
             # The monitoring counts (monitoring.figures): a plan's KPIs of the round
-            # from the index alone (the id is SQLite's rowid; included on PostgreSQL).
-            models.Index(fields=["plan", "round"], include=["id"], name="kpi_plan_round"),
+            # from the index alone (on SQLite the id is the rowid, in every index).
+            models.Index(fields=["plan", "round"], name="kpi_plan_round"),
         ]
 
     def __str__(self) -> str:

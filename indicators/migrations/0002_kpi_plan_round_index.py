@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='kpi',
-            index=models.Index(fields=['plan', 'round'], include=('id',), name='kpi_plan_round'),
+            index=models.Index(fields=['plan', 'round'], name='kpi_plan_round'),
         ),
     ]
