@@ -121,9 +121,7 @@ class Progress(models.Model):
     fetch.
     """
 
-    kpi = RowidKey(
-        KPI, on_delete=models.CASCADE, primary_key=True, related_name="progress"
-    )
+    kpi = RowidKey(KPI, on_delete=models.CASCADE, primary_key=True, related_name="progress")
     checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="+")
     date = models.DateField()
     status = models.CharField(max_length=16, choices=STORED_STATUSES)
