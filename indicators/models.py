@@ -288,7 +288,12 @@ class KPI(models.Model):
                 condition=Q(parent__isnull=True) | ~Q(cascade=""), name="cascade_needs_method"
             ),
         ]
-        indexes = [models.Index(fields=["plan", "order"], name="kpi_plan_order")]
+        indexes = [
+            models.Index(fields=["plan", "order"], name="kpi_plan_order"),
+            # The monitoring counts (monitoring.figures): a plan's KPIs of the round
+            # from the index alone (on SQLite the id is the rowid, in every index).
+            models.Index(fields=["plan", "round"], name="kpi_plan_round"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"

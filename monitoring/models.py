@@ -97,10 +97,31 @@ class CheckIn(models.Model):
         return self.milestones_done if self.value is None else self.value
 
 
-class Progress(models.Model):
-    """The latest check-in of a KPI, kept by the services so counts are one grouped query."""
+class RowidKey(models.OneToOneField):
+    """A one-to-one primary key SQLite stores as the table's rowid.
 
-    kpi = models.OneToOneField(KPI, on_delete=models.CASCADE, related_name="progress")
+    SQLite makes only a column declared exactly "integer primary key" the
+    rowid (its integers are 64-bit whatever the declaration); "bigint", the
+    type of a key to a BigAutoField, gets a separate unique index instead,
+    that is one more lookup per joined row. Other databases keep their type.
+    """
+
+    def db_type(self, connection):
+        if connection.vendor == "sqlite":
+            return "integer"
+        return super().db_type(connection)
+
+
+class Progress(models.Model):
+    """The latest check-in of a KPI, kept by the services so counts are one grouped query.
+
+    Keyed by the KPI itself (no separate id): the monitoring counts join every
+    KPI of the scope to it, and on SQLite that key is the table's rowid
+    (RowidKey), so the join is one lookup instead of an index probe and a row
+    fetch.
+    """
+
+    kpi = RowidKey(KPI, on_delete=models.CASCADE, primary_key=True, related_name="progress")
     checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="+")
     date = models.DateField()
     status = models.CharField(max_length=16, choices=STORED_STATUSES)
