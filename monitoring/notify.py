@@ -59,8 +59,11 @@ def missed_recipients(the_round: Round, schedule, due: datetime.date) -> dict[in
     recipients = {}
     for row in rows:
         user_id = user_of.get(row.owner_pk) or head_of.get(row.owner_pk)
-        if user_id is not None:
-            recipients[user_id] = {"kpis": row.kpis, "plan": row.plan_pk}
+        if user_id is None:
+            continue
+        # A head who missed with their own plan and their unit's: one notification, both counted.
+        current = recipients.setdefault(user_id, {"kpis": 0, "plan": row.plan_pk})
+        current["kpis"] += row.kpis
     return recipients
 
 

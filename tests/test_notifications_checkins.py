@@ -141,3 +141,12 @@ def test_a_closed_round_sends_nothing(agency, live, dates, plans, cron):
 def test_the_kind_is_on_the_preferences_page(agency, live, client_for):
     page = client_for(agency.officer1).get(reverse("notifications:preferences")).content.decode()
     assert "ยังไม่ได้รายงานความก้าวหน้าตามกำหนด" in page
+
+
+def test_a_units_plan_is_the_heads_to_report(agency, live, dates, cron):
+    watched_plan(agency.grp, live)
+    watched_plan(agency.grp_head, live)
+    cron(day_after(dates[1]))
+    note = Notification.objects.get(kind=CHECKINS_MISSED)
+    assert note.recipient == agency.grp_head.user
+    assert note.params["kpis"] == 6  # the unit's three KPIs and the head's own three
