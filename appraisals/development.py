@@ -147,6 +147,38 @@ def development_item_delete(*, item: DevelopmentItem, by) -> None:
         appraisal.save(update_fields=["development_acknowledged_at"])
 
 
+MAX_HOURS = 1000
+
+
+def development_item_hours(*, item: DevelopmentItem, actual_hours: int | None, by) -> bool:
+    """Record the hours actually spent on an item (None clears them); True if changed.
+
+    The assessor or the assessee records them, while the round is open. The
+    plan as agreed does not change, so the acknowledgement stands.
+    """
+    plan = item.appraisal.plan
+    if by is not None and not (can_assess(by, plan) or is_assessee(by, plan)):
+        raise PermissionDenied
+    if actual_hours is not None and not (0 <= actual_hours <= MAX_HOURS):
+        raise ValidationError(_("จำนวนชั่วโมงที่พัฒนาจริงต้องอยู่ระหว่าง 0 ถึง 1000"))
+    with transaction.atomic():
+        _open_plan(plan)
+        item = DevelopmentItem.objects.select_for_update().get(pk=item.pk)
+        before = item.actual_hours
+        if before == actual_hours:
+            return False
+        item.actual_hours = actual_hours
+        item.save(update_fields=["actual_hours"])
+        record(
+            plan=plan,
+            by=by,
+            action="development_hours",
+            obj=item,
+            changes={"actual_hours": [before, actual_hours]},
+        )
+    return True
+
+
 def development_acknowledge(*, plan: Plan, by) -> Appraisal:
     """The assessee acknowledges the development plan as agreed."""
     if by is not None and not is_assessee(by, plan):

@@ -17,6 +17,7 @@ HEADERS = (
     gettext_lazy("ช่วงเวลา"),
     gettext_lazy("ผลที่คาดว่าจะได้รับ"),
     gettext_lazy("จำนวนชั่วโมงที่วางแผน"),
+    gettext_lazy("จำนวนชั่วโมงที่พัฒนาจริง"),
 )
 METHODS = dict(DevelopmentMethod.choices)
 
@@ -24,16 +25,16 @@ METHODS = dict(DevelopmentMethod.choices)
 def development_sheet(plan: Plan) -> Sheet:
     """Part 3 of the summary form: the plan's development items (one query)."""
     items = DevelopmentItem.objects.filter(appraisal__plan=plan).values_list(
-        "topic", "method", "period", "outcome", "planned_hours"
+        "topic", "method", "period", "outcome", "planned_hours", "actual_hours"
     )
-    rows = ([t, str(METHODS.get(m, m)), p, o, h] for t, m, p, o, h in items)
+    rows = ([t, str(METHODS.get(m, m)), p, o, h, a] for t, m, p, o, h, a in items)
     return Sheet(
         name=_("แผนพัฒนารายบุคคล"),
         preamble=[[_("ส่วนที่ 3 แผนพัฒนาการปฏิบัติราชการรายบุคคล")]],
         headers=[str(h) for h in HEADERS],
         rows=rows,
-        formats=["text", "text", "text", "text", "int"],
-        widths=[40, 18, 18, 50, 12],
+        formats=["text", "text", "text", "text", "int", "int"],
+        widths=[40, 18, 18, 50, 12, 12],
         autofilter=False,
     )
 
@@ -73,6 +74,7 @@ class TrainingNeeds(Exporter):
             "period",
             "outcome",
             "planned_hours",
+            "actual_hours",
         )
         rows = (
             [
@@ -87,6 +89,7 @@ class TrainingNeeds(Exporter):
                 period,
                 outcome,
                 hours,
+                actual,
             ]
             for (
                 unit,
@@ -100,6 +103,7 @@ class TrainingNeeds(Exporter):
                 period,
                 outcome,
                 hours,
+                actual,
             ) in items.values_list(*fields).iterator(chunk_size=2000)
         )
         yield Sheet(
@@ -113,9 +117,10 @@ class TrainingNeeds(Exporter):
                 _("ตัวชี้วัด"),
                 *[str(h) for h in HEADERS[:4]],
                 str(HEADERS[4]),
+                str(HEADERS[5]),
             ],
             rows=rows,
-            formats=["text"] * 10 + ["int"],
+            formats=["text"] * 10 + ["int", "int"],
         )
         counts = (
             self._items()

@@ -34,6 +34,8 @@ class DevelopmentItem(models.Model):
     period = models.CharField(_("ช่วงเวลา"), max_length=100)
     outcome = models.TextField(_("ผลที่คาดว่าจะได้รับ"))
     planned_hours = models.PositiveSmallIntegerField(_("จำนวนชั่วโมงที่วางแผน"), null=True, blank=True)
+    # Recorded later, while the round is open, by the assessor or the assessee.
+    actual_hours = models.PositiveSmallIntegerField(_("จำนวนชั่วโมงที่พัฒนาจริง"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -19,6 +19,7 @@ LABELS = {
     "development_add": pgettext_lazy("history", "เพิ่มรายการแผนพัฒนารายบุคคล"),
     "development_delete": pgettext_lazy("history", "ลบรายการแผนพัฒนารายบุคคล"),
     "development_acknowledge": pgettext_lazy("history", "รับทราบแผนพัฒนารายบุคคล"),
+    "development_hours": pgettext_lazy("history", "บันทึกชั่วโมงที่พัฒนาจริง"),
 }
 
 

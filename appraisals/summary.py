@@ -310,23 +310,24 @@ class DevelopmentRow:
 def development_rows(appraisal: Appraisal | None) -> list[DevelopmentRow]:
     """The development plan items agreed for `appraisal`, in their order (one query).
 
-    Part 3 of the official summary form. The plan records the hours planned;
-    the hours actually spent are written on the paper form at the end of the
-    development period, so that column stays for the hand (None).
+    Part 3 of the official summary form: the hours planned and, once the
+    assessor or the assessee has recorded them, the hours actually spent
+    (None until then: the column stays for the hand).
     """
     if appraisal is None:
         return []
     methods = dict(DevelopmentMethod.choices)
     items = DevelopmentItem.objects.filter(appraisal=appraisal).values_list(
-        "topic", "method", "planned_hours"
+        "topic", "method", "planned_hours", "actual_hours"
     )
     return [
         DevelopmentRow(
             what=topic,
             method=str(methods.get(method, method)),
             planned_hours=Decimal(hours) if hours is not None else None,
+            actual_hours=Decimal(actual) if actual is not None else None,
         )
-        for topic, method, hours in items
+        for topic, method, hours, actual in items
     ]
 
 

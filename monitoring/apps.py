@@ -12,5 +12,9 @@ class MonitoringConfig(AppConfig):
         from monitoring import hooks
 
         hooks.register()
+        # The missed check-in notifications, if notifications is installed (monitoring.notify).
+        from monitoring import notify
+
+        notify.register()
         # The worker process imports no views: the import's job kind registers here.
         from monitoring.views import imports  # noqa: F401

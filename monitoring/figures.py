@@ -149,19 +149,28 @@ class Missed:
     owner_code: str
     unit_name: str
     kpis: int
+    plan_pk: int | None = None
 
 
 MISSED_LIMIT = 500
 
 
 def missed_checkins(
-    round: Round, user, unit: Node | None, schedule, *, today: datetime.date
+    round: Round,
+    user,
+    unit: Node | None,
+    schedule,
+    *,
+    today: datetime.date,
+    limit: int | None = MISSED_LIMIT,
 ) -> list[Missed]:
     """Plans with KPIs lacking a check-in in a passed fixed period, per due date.
 
     Period of a due date: after the previous due date (or from the round's
     start) up to and including the due date. One query per passed due date
-    (a round has a handful), whatever the number of people.
+    (a round has a handful), whatever the number of people. `user` None: the
+    whole agency (the missed check-in notifications, monitoring.notify);
+    `limit` None: every holder.
     """
     missed: list[Missed] = []
     previous = round.start - datetime.timedelta(days=1)
@@ -177,10 +186,14 @@ def missed_checkins(
                 "plan__owner__name",
                 "plan__owner__code",
                 "plan__owner__parent__name",
+                "plan_id",
             )
             .annotate(n=Count("pk"))
-            .order_by("plan__owner__tree_id", "plan__owner__lft")[:MISSED_LIMIT]
+            .order_by("plan__owner__tree_id", "plan__owner__lft")[:limit]
         )
-        missed.extend(Missed(due, *row) for row in rows)
+        missed.extend(
+            Missed(due, owner, name, code, unit_name, n, plan_pk)
+            for owner, name, code, unit_name, plan_pk, n in rows
+        )
         previous = due
     return missed

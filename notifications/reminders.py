@@ -14,9 +14,15 @@ Who is reminded:
   not yet acknowledged, and the assessors (the owner's supervisor, or HR of
   the department when there is none) of those not yet assessed.
 A fixed number of queries per round and deadline, whatever the agency's size.
+
+Other apps add reminders of their own with `register_source()`: a function
+of today returning Due rows (the missed check-ins, registered by
+monitoring.notify when both apps are installed). This module never imports
+them; the same unique key, dry run and e-mail rules apply.
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -43,6 +49,15 @@ class Due:
     recipients: dict[int, dict]  # user id -> extra params
     new: int = 0
     emails: int = 0
+
+
+SOURCES: list[Callable[[datetime.date], list[Due]]] = []
+
+
+def register_source(source: Callable[[datetime.date], list[Due]]) -> None:
+    """Add a function of today giving Due rows (recipients before the already-reminded)."""
+    if source not in SOURCES:
+        SOURCES.append(source)
 
 
 def deadlines_near(today: datetime.date) -> list[tuple[Round, str, datetime.date]]:
@@ -146,25 +161,23 @@ def assessment_recipients(the_round: Round) -> dict[int, dict]:
 
 def reminders_plan(today: datetime.date) -> list[Due]:
     """What a run today would send: each near deadline, the people not yet reminded."""
-    plan = []
+    found = []
     for the_round, kind, deadline in deadlines_near(today):
         if kind == kinds.PLANNING_DEADLINE.key:
             recipients = planning_recipients(the_round)
         else:
             recipients = assessment_recipients(the_round)
+        found.append(Due(the_round, kind, deadline, recipients))
+    for source in SOURCES:
+        found.extend(source(today))
+    for due in found:
         reminded = set(
-            Notification.objects.filter(kind=kind, round=the_round, deadline=deadline).values_list(
-                "recipient_id", flat=True
-            )
+            Notification.objects.filter(
+                kind=due.kind, round=due.round, deadline=due.deadline
+            ).values_list("recipient_id", flat=True)
         )
-        due = Due(
-            the_round,
-            kind,
-            deadline,
-            {pk: extra for pk, extra in recipients.items() if pk not in reminded},
-        )
-        plan.append(due)
-    return plan
+        due.recipients = {pk: extra for pk, extra in due.recipients.items() if pk not in reminded}
+    return found
 
 
 def reminders_send(*, today: datetime.date | None = None, dry_run: bool = False) -> list[Due]:

@@ -513,6 +513,13 @@ MATRIX.update(
         "appraisals:development_acknowledge": Row(
             approved_plan, post_only(), post=holder_only(302)
         ),
+        # Actual hours (issue 11): the assessor or the assessee records them.
+        "appraisals:development_hours": Row(
+            development_item,
+            post_only(),
+            post=expect(404, officer=302, head=302, hr=403, admin=403),
+            data=lambda w: {"actual_hours": "4"},
+        ),
         "appraisals:training_needs": Row(
             none, hr_page(), query=lambda w: {"round": str(w.tracking.pk)}
         ),

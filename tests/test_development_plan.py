@@ -135,7 +135,7 @@ def test_form_workbook_has_the_development_sheet(assessed, agency, client_for):
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     sheet = book["แผนพัฒนารายบุคคล"]
     values = [row for row in sheet.iter_rows(values_only=True)]
-    assert ("การวิเคราะห์ข้อมูล", "การฝึกอบรม", "ต.ค.-ธ.ค. 2569", "วิเคราะห์ข้อมูลได้เอง", 12) in values
+    assert ("การวิเคราะห์ข้อมูล", "การฝึกอบรม", "ต.ค.-ธ.ค. 2569", "วิเคราะห์ข้อมูลได้เอง", 12, None) in values
 
 
 def test_training_needs_workbook_for_hr_only(assessed, agency, client_for):

@@ -8,7 +8,7 @@ from appraisals.models import Appraisal, DevelopmentMethod
 
 register = template.Library()
 METHODS = dict(DevelopmentMethod.choices)
-ITEM = ("topic", "method", "period", "outcome", "planned_hours")
+ITEM = ("topic", "method", "period", "outcome", "planned_hours", "actual_hours")
 
 
 @register.inclusion_tag("appraisals/_development_plan.html", takes_context=True)

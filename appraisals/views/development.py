@@ -14,6 +14,7 @@ from appraisals.development import (
     development_acknowledge,
     development_item_add,
     development_item_delete,
+    development_item_hours,
     development_suggestions,
 )
 from appraisals.development_export import TrainingNeeds
@@ -70,6 +71,8 @@ def development(request, pk):
         "methods": DevelopmentMethod.choices,
         "can_edit": can_assess(request.user, plan) and bool(appraisal and appraisal.is_assessed),
         "can_acknowledge": is_assessee(request.user, plan) and bool(items),
+        "can_record_hours": (can_assess(request.user, plan) or is_assessee(request.user, plan))
+        and bool(appraisal and appraisal.is_assessed),
         "errors": errors,
         "posted": posted,
         "closed": plan.round.status == Round.Status.CLOSED,
@@ -86,6 +89,25 @@ def development_delete(request, pk, item_pk):
         development_item_delete(item=item, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    return redirect("appraisals:development", pk=plan.pk)
+
+
+@login_required
+@require_POST
+def development_hours(request, pk, item_pk):
+    """The assessor or the assessee records an item's actual hours (blank clears them)."""
+    plan = get_appraisal_plan(request.user, pk)
+    if not (can_assess(request.user, plan) or is_assessee(request.user, plan)):
+        raise PermissionDenied
+    item = get_object_or_404(DevelopmentItem, pk=item_pk, appraisal__plan=plan)
+    try:
+        hours = _hours(request.POST.get("actual_hours"))
+        changed = development_item_hours(item=item, actual_hours=hours, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if changed:
+            messages.success(request, _("บันทึกชั่วโมงที่พัฒนาจริงแล้ว"))
     return redirect("appraisals:development", pk=plan.pk)
 
 
@@ -120,6 +142,11 @@ urlpatterns = [
         "plan/<int:pk>/development/<int:item_pk>/delete/",
         development_delete,
         name="development_delete",
+    ),
+    path(
+        "plan/<int:pk>/development/<int:item_pk>/hours/",
+        development_hours,
+        name="development_hours",
     ),
     path(
         "plan/<int:pk>/development/acknowledge/",
