@@ -1,32 +1,16 @@
 """HR page: import actual results from a spreadsheet (upload, preview, confirm).
 
-The flow (dry run, the file kept privately with its round between preview
-and confirm, re-checked when confirmed) is kpi_portal.import_flow's.
-Officers and heads who are not HR get 403.
+The page is indicators.views.round_import's, over the results reader and
+import service: results are accepted while the round is tracking or in
+assessment.
 """
 
-from django import forms
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
 
 from appraisals.importer import RESULT_COLUMNS, results_import, results_read
 from indicators.models import Round
-from indicators.views.imports import round_scope
-from kpi_portal.import_flow import (
-    ImportPage,
-    TableUploadForm,
-    attempt,
-    in_background,
-    register_import,
-    result_view,
-)
-from orgchart.access import require_hr
+from indicators.views.round_import import RoundImport, round_import_views
 
 COLUMN_HELP = {
     "kpi_code": gettext_lazy("รหัสตัวชี้วัดในรอบการประเมิน (ตามที่นำเข้าหรือกำหนดในแผน)"),
@@ -35,110 +19,26 @@ COLUMN_HELP = {
     "note": gettext_lazy("หลักฐานหรือคำอธิบาย (เว้นว่างเพื่อคงหมายเหตุเดิม)"),
 }
 
-
-class UploadForm(TableUploadForm):
-    round = forms.ModelChoiceField(
-        label=gettext_lazy("รอบการประเมิน"),
-        queryset=Round.objects.filter(status__in=[Round.Status.TRACKING, Round.Status.ASSESSMENT]),
-        empty_label=None,
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
-    field_order = ("round", "file")
-
-
-def _import(path, params, user, *, dry_run: bool, progress=None):
-    """Check (dry run) or import the kept file into params["round"]."""
-    the_round = Round.objects.filter(pk=params.get("round") or 0).first()
-    if the_round is None:
-        raise ValidationError(_("ไม่พบรอบการประเมินที่ขอ"))
-    table = results_read(path, progress=progress)
-    return results_import(table=table, round=the_round, by=user, dry_run=dry_run)
-
-
-IMPORT = ImportPage(
-    prefix="results",
-    job_kind="appraisals.results_import",
-    check=_import,
-    upload_url="appraisals:import",
-    result_url="appraisals:import_result",
-)
-register_import(IMPORT, title=gettext_lazy("นำเข้าผลการดำเนินงาน"))
-
-
-def _check(path, the_round: Round, user, *, dry_run: bool):
-    return attempt(lambda: _import(path, {"round": the_round.pk}, user, dry_run=dry_run))
-
-
-def _done(request, report):
-    messages.success(
-        request,
-        _(
+VIEWS = round_import_views(
+    RoundImport(
+        namespace="appraisals",
+        prefix="results",
+        job_kind="appraisals.results_import",
+        title=gettext_lazy("นำเข้าผลการดำเนินงาน"),
+        statuses=(Round.Status.TRACKING, Round.Status.ASSESSMENT),
+        columns=tuple(RESULT_COLUMNS),
+        column_help=COLUMN_HELP,
+        read=results_read,
+        load=results_import,
+        done=gettext_lazy(
             "นำเข้าผลการดำเนินงานเรียบร้อย: บันทึกใหม่ %(created)s รายการ "
             "แก้ไข %(updated)s รายการ ไม่เปลี่ยนแปลง %(unchanged)s รายการ"
-        )
-        % {"created": report.created, "updated": report.updated, "unchanged": report.unchanged},
+        ),
+        template_dir="appraisals",
     )
-    return redirect("appraisals:import")
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def import_upload(request):
-    """GET: the upload form; POST: check the file (dry run) and show every bad row."""
-    require_hr(request.user)
-    form = UploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        pending = IMPORT.pending(request)
-        upload, the_round = form.cleaned_data["file"], form.cleaned_data["round"]
-        kept = pending.keep(upload, round=the_round.pk)
-        background = in_background(IMPORT, request, kept, dry_run=True, round=the_round.pk)
-        if background:
-            return background
-        outcome = _check(kept, the_round, request.user, dry_run=True)
-        if outcome.failed:
-            pending.forget()
-        context = {"filename": upload.name, "round": the_round, "form": form}
-        return render(request, "appraisals/import_preview.html", {**context, **outcome.context()})
-    columns = [(column, COLUMN_HELP[column.key]) for column in RESULT_COLUMNS]
-    return render(request, "appraisals/import.html", {"form": form, "columns": columns})
-
-
-@login_required
-@require_POST
-def import_confirm(request):
-    """Import the file checked at the preview step, all or nothing; or cancel it."""
-    require_hr(request.user)
-    pending = IMPORT.pending(request)
-    kept = pending.path
-    the_round = Round.objects.filter(pk=pending.info.get("round") or 0).first()
-    if request.POST.get("action") == "cancel" or kept is None or the_round is None:
-        if request.POST.get("action") != "cancel":
-            messages.error(request, _("ไม่พบไฟล์ที่รอยืนยัน กรุณาอัปโหลดไฟล์อีกครั้ง"))
-        pending.forget()
-        return redirect("appraisals:import")
-    filename = pending.filename or kept.name
-    background = in_background(IMPORT, request, kept, dry_run=False, round=the_round.pk)
-    if background:
-        return background
-    outcome = _check(kept, the_round, request.user, dry_run=False)
-    pending.forget()
-    if outcome.failed:
-        # Something changed since the preview (a plan reopened, the round moved on).
-        context = {"filename": filename, "round": the_round, "confirm_failed": True}
-        context.update(outcome.context(), form=UploadForm())
-        return render(request, "appraisals/import_preview.html", context)
-    return _done(request, outcome.report)
-
-
-import_result = result_view(
-    IMPORT,
-    template="appraisals/import_preview.html",
-    guard=require_hr,
-    done=lambda request, report, round: _done(request, report),
-    scope=round_scope,
-    retry_form=lambda scope: UploadForm(),
 )
-
+IMPORT = VIEWS.page
+import_upload, import_confirm, import_result = VIEWS.upload, VIEWS.confirm, VIEWS.result
 
 urlpatterns = [
     path("import/", import_upload, name="import"),
