@@ -11,6 +11,12 @@ columns, weights adding up to 100 per owner).
     agency = make_agency(people=2_000)
     build_in_db(agency)
     rows = list(kpi_rows(agency, kpis_per_person=5))
+
+A ministry (`make_ministry`) is several such departments, each with its own
+prefix (BN01, BN02, ...), so their codes, usernames and e-mails never meet:
+
+    ministry = make_ministry(departments=10, people=20_000)
+    write_org_csv(ministry.merged(), OUT / "ministry-org.csv")
 """
 
 from __future__ import annotations
@@ -245,6 +251,34 @@ def make_agency(
         )
         agency.records.extend(person(code) for _ in range(share - 1))
     return agency
+
+
+@dataclass
+class Ministry:
+    """Several generated departments; each is an Agency with its own prefix and seed."""
+
+    departments: list[Agency]
+
+    def merged(self) -> Agency:
+        """One Agency holding every department's records (departments in order)."""
+        whole = Agency(seed=self.departments[0].seed, prefix="ministry")
+        for department in self.departments:
+            whole.records.extend(department.records)
+        return whole
+
+    @property
+    def people(self) -> int:
+        return sum(len(d.individuals) for d in self.departments)
+
+
+def make_ministry(*, departments: int = 10, people: int = 20_000, seed: int = 2569) -> Ministry:
+    """`departments` departments of `people` each: prefixes BN01.., seeds seed, seed+100, ..."""
+    return Ministry(
+        [
+            make_agency(people=people, seed=seed + 100 * index, prefix=f"BN{index + 1:02d}")
+            for index in range(departments)
+        ]
+    )
 
 
 def write_org_xlsx(agency: Agency, path: Path | None = None, *, thai_headers=True) -> Path:
