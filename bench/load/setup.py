@@ -29,7 +29,6 @@ import os
 import random
 import sys
 import time
-from decimal import Decimal
 from urllib.parse import urlparse
 
 from bench import env
@@ -40,7 +39,6 @@ ROUND_CODE = "2569/1"
 PEOPLE = 20_000
 KPIS_PER_PERSON = 5
 EXTRA_HR = 4
-BATCH = 5_000
 USERS_FILE = env.OUT / "load-users.json"
 # How many accounts of each kind the users file offers (more than any run uses).
 OFFICERS_LISTED = 1_000
@@ -129,66 +127,12 @@ def add_hr_staff(agency) -> list[str]:
 
 def build_plans(agency, the_round) -> tuple[int, int]:
     """An approved plan with KPIS_PER_PERSON KPIs for every person (bulk_create)."""
-    from django.utils import timezone
+    from bench.plans import bulk_plans
 
-    from bench.generate import kpi_rows
-    from indicators.models import KPI, KRA, Plan
-    from orgchart.models import Kind, Node
-
-    owners = dict(Node.objects.filter(kind=Kind.INDIVIDUAL).values_list("code", "pk"))
-    now = timezone.now()
-    plans = Plan.objects.bulk_create(
-        (
-            Plan(
-                round=the_round,
-                owner_id=pk,
-                status=Plan.Status.APPROVED,
-                submitted_at=now,
-                approved_at=now,
-            )
-            for pk in owners.values()
-        ),
-        batch_size=BATCH,
-    )
-    plan_of = {plan.owner_id: plan.pk for plan in plans}
-    rows = list(kpi_rows(agency, KPIS_PER_PERSON))
-    kras: list[KRA] = []
-    kra_index: dict[tuple, int] = {}
-    for row in rows:
-        key = (row["owner_code"], row["job"], row["kra"])
-        if key not in kra_index:
-            kra_index[key] = len(kras)
-            plan_id = plan_of[owners[row["owner_code"]]]
-            kras.append(KRA(plan_id=plan_id, job=row["job"], name=row["kra"], order=len(kras)))
-    KRA.objects.bulk_create(kras, batch_size=BATCH)
-    kpis = []
-    order_in_plan: dict[int, int] = {}
-    for row in rows:
-        kra = kras[kra_index[(row["owner_code"], row["job"], row["kra"])]]
-        levels = [row[f"level_{i}"] for i in range(1, 6)]
-        fields: dict = {"round": the_round, "plan_id": kra.plan_id, "kra_id": kra.pk}
-        if row["scale"] == "milestone":
-            fields.update({f"milestone_{i}": text for i, text in enumerate(levels, 1)})
-        else:
-            fields.update({f"level_{i}": Decimal(v) for i, v in enumerate(levels, 1)})
-        order = order_in_plan.get(kra.plan_id, 0)
-        order_in_plan[kra.plan_id] = order + 1
-        kpis.append(
-            KPI(
-                code=row["kpi_code"],
-                name=row["kpi"],
-                unit=row["unit"],
-                scale=row["scale"],
-                weight=Decimal(row["weight"]),
-                order=order,
-                **fields,
-            )
-        )
-    KPI.objects.bulk_create(kpis, batch_size=BATCH)
-    return len(plans), len(kpis)
+    return bulk_plans(agency, the_round, kpis_per_person=KPIS_PER_PERSON)
 
 
-def write_users_file(agency, hr_codes: list[str]) -> dict:
+def write_users_file(agency, hr_codes: list[str], path=USERS_FILE) -> dict:
     """The accounts the load test logs in as, by role (deterministic)."""
     rng = random.Random(agency.seed + 7)
     hr = set(hr_codes)
@@ -208,8 +152,8 @@ def write_users_file(agency, hr_codes: list[str]) -> dict:
         "head": heads,
         "hr": [by_code[code] for code in hr_codes],
     }
-    USERS_FILE.parent.mkdir(parents=True, exist_ok=True)
-    USERS_FILE.write_text(json.dumps(users, ensure_ascii=False, indent=1), encoding="utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(users, ensure_ascii=False, indent=1), encoding="utf-8")
     return users
 
 
