@@ -75,7 +75,18 @@ class Node(MPTTModel):
                 condition=Q(is_hr=False) | Q(kind="individual"), name="only_people_are_hr"
             ),
         ]
-        indexes = [models.Index(fields=["tree_id", "lft"], name="node_tree_lft")]
+        indexes = [
+            models.Index(fields=["tree_id", "lft"], name="node_tree_lft"),
+            # The head counts of the tree and unit pages count active people in a
+            # lft range: an index-only scan of this (10 departments of 20,000: the
+            # administrator's tree 115 -> 58 ms, BENCHMARKS.md "A ministry").
+            models.Index(
+                fields=["tree_id", "lft"],
+                include=["id"],
+                condition=Q(kind="individual", is_active=True),
+                name="node_people_tree_lft",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
