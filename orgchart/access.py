@@ -89,19 +89,31 @@ def visible_q(user, prefix: str = "") -> Q:
         return Q()
     if roles.node is None:
         return Q(pk__in=[])
-    node = roles.node
-    q = Q(**{f"{prefix}pk": node.pk})
+    node, unit = roles.node, roles.headed_unit
+    terms = []
     if roles.is_hr:
-        q |= Q(**{f"{prefix}tree_id": node.tree_id})
-    unit = roles.headed_unit
-    if unit is not None:
-        q |= Q(
-            **{
-                f"{prefix}tree_id": unit.tree_id,
-                f"{prefix}lft__gte": unit.lft,
-                f"{prefix}lft__lte": unit.rght,
-            }
+        terms.append(Q(**{f"{prefix}tree_id": node.tree_id}))
+    if unit is not None and not (roles.is_hr and unit.tree_id == node.tree_id):
+        terms.append(
+            Q(
+                **{
+                    f"{prefix}tree_id": unit.tree_id,
+                    f"{prefix}lft__gte": unit.lft,
+                    f"{prefix}lft__lte": unit.rght,
+                }
+            )
         )
+    # The user's own node, unless a range above holds it already (a head sits in
+    # the unit it heads): "own node OR range" behind a prefix spans two tables
+    # (plan.owner_id OR node.lft), which PostgreSQL answers by reading every plan.
+    inside = roles.is_hr or (
+        unit is not None and unit.tree_id == node.tree_id and unit.lft <= node.lft <= unit.rght
+    )
+    if not inside:
+        terms.append(Q(**{f"{prefix}pk": node.pk}))
+    q = terms[0]
+    for term in terms[1:]:
+        q |= term
     return q
 
 
