@@ -33,7 +33,12 @@ def _deadline_text(the_round: Round) -> str:
 
 
 def officer_todos(roles) -> list[Todo]:
-    planning = list(Round.objects.filter(status=Round.Status.PLANNING))
+    tree_id = roles.node.tree_id
+    planning = [
+        r
+        for r in Round.objects.filter(status=Round.Status.PLANNING)
+        if not r.is_closed_for(tree_id)
+    ]
     if not planning:
         return []
     plans = list(
@@ -63,9 +68,13 @@ def officer_todos(roles) -> list[Todo]:
             )
     # The officer's own plan starts on the newest open round (indicators:my_plan).
     newest = max(planning, key=lambda r: (r.fiscal_year, r.number))
-    latest_open = Round.objects.exclude(status=Round.Status.CLOSED).order_by(
-        "-fiscal_year", "-number"
-    )[:1]
+    latest_open = [
+        r
+        for r in Round.objects.exclude(status=Round.Status.CLOSED).order_by(
+            "-fiscal_year", "-number"
+        )
+        if not r.is_closed_for(tree_id)
+    ][:1]
     started = {plan.round_id for plan in plans if plan.owner_id == roles.node.pk}
     if newest.pk not in started and newest.pk in {r.pk for r in latest_open}:
         text = _("ยังไม่ได้เริ่มแผนรอบ %(code)s") % {"code": newest.code}

@@ -39,13 +39,14 @@ def results_context(request, plan: Plan, **extra) -> dict:
     """Everything the results page and its partials show (a fixed number of queries)."""
     rules = rules_for(plan.round)
     kpis = plan_kpis(plan).prefetch_related("result__evidence")
-    closed = plan.round.is_closed
+    closed = plan.round_closed
     scores = score_rows(kpis, rules, stored=closed)
     appraisal = Appraisal.objects.filter(plan=plan).first()
     assessee = is_assessee(request.user, plan)
     can_record = (
         assessee
         and plan.round.accepts_results
+        and not closed
         and plan.status == Plan.Status.APPROVED
         and not (appraisal is not None and appraisal.is_assessed)
     )
