@@ -99,6 +99,14 @@ def require_department(node: Node) -> Node:
     return node
 
 
+def department_named(code: str) -> Node:
+    """The department of code `code` (commands); ValidationError when none or not one."""
+    node = Node.objects.filter(code=(code or "").strip()).first()
+    if node is None:
+        raise ValidationError(_("ไม่พบส่วนราชการรหัส %(code)s") % {"code": code}, code="missing")
+    return require_department(node)
+
+
 def _lock_open(round: Round) -> Round:
     the_round = Round.objects.select_for_update().get(pk=round.pk)
     if the_round.is_closed:

@@ -77,6 +77,20 @@ class Round(models.Model):
         """Closed for the department of tree `tree_id`: for everyone, or for it alone."""
         return self.is_closed or tree_id in self.closed_departments
 
+    def closed_at_for(self, tree_id: int):
+        """When the round was closed for the department of tree `tree_id` (None while
+        open); one query when it was closed for that department alone."""
+        if self.is_closed:
+            return self.closed_at
+        if tree_id not in self.closed_departments:
+            return None
+        closure = (
+            self.closures.filter(department__tree_id=tree_id, reopened_at__isnull=True)
+            .values_list("closed_at", flat=True)
+            .first()
+        )
+        return closure
+
     @property
     def accepts_results(self) -> bool:
         return self.status in (self.Status.TRACKING, self.Status.ASSESSMENT)

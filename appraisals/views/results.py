@@ -55,6 +55,7 @@ def results_context(request, plan: Plan, **extra) -> dict:
         achievement = appraisal.achievement
     return {
         "plan": plan,
+        "closed_at": plan.round.closed_at_for(plan.owner.tree_id) if closed else None,
         "rules": rules,
         "scores": scores,
         "achievement": achievement,
@@ -209,7 +210,7 @@ def evidence_delete_view(request, pk):
 
 # Every module of mine adds its patterns here (appraisals/urls.py reads
 # results.urlpatterns and reports.urlpatterns).
-from appraisals.views import assessment, competencies, rounds  # noqa: E402
+from appraisals.views import assessment, closing, competencies, rounds  # noqa: E402
 
 urlpatterns = [
     path("", my_results, name="my_results"),
@@ -219,5 +220,6 @@ urlpatterns = [
     path("evidence/<int:pk>/delete/", evidence_delete_view, name="evidence_delete"),
     *assessment.urlpatterns,
     *rounds.urlpatterns,
+    *closing.urlpatterns,
     *competencies.urlpatterns,
 ]
