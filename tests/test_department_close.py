@@ -21,7 +21,9 @@ from appraisals.models import Appraisal, Result
 from appraisals.policy import policy_save
 from appraisals.services import result_save, round_close, round_reopen
 from appraisals.summary import unit_figures
+from indicators.carry import plans_carry_forward
 from indicators.content import kra_save
+from indicators.importer import kpis_import, kpis_read
 from indicators.models import HistoryEntry, Plan, Round, RoundClosure
 from monitoring.services import checkin_record
 from notifications.reminders import planning_recipients
@@ -34,7 +36,7 @@ from tests.conftest import make_node
 from tests.factories_appraisals import kpi
 from tests.factories_departments import department_b, rows_of, two_departments
 from tests.factories_plans import make_plan, make_round
-from tests.factories_security import run_at_once
+from tests.factories_security import csv_bytes, run_at_once
 
 pytestmark = pytest.mark.usefixtures("private_media")
 CLOSED_FOR_A = "ปิดแล้วสำหรับส่วนราชการ"
@@ -317,3 +319,30 @@ def test_two_departments_closing_the_round_at_once_both_succeed(agency, the_roun
     assert RoundClosure.objects.filter(round=the_round, reopened_at__isnull=True).count() == 2
     assert HistoryEntry.objects.filter(action="round_close").count() == 2
     assert Appraisal.objects.filter(frozen_at__isnull=False).count() == 2
+
+
+def test_a_planning_round_closed_for_a_department_takes_none_of_its_plans(world):
+    planning = make_round(2569, 2)
+    round_close(round=planning, by=None, department=world.a.dept)
+    planning.refresh_from_db()
+    result = plans_carry_forward(source=world.round, target=planning, by=None)
+    assert (result.plans, result.skipped) == (1, 1)
+    assert list(Plan.objects.filter(round=planning).values_list("owner__code", flat=True)) == [
+        "X-O2"
+    ]
+    with pytest.raises(ValidationError, match=CLOSED_FOR_A):
+        plans_carry_forward(
+            source=world.round, target=planning, tree_id=world.a.dept.tree_id, by=None
+        )
+
+    header = ["owner_code", "job", "kra", "kpi_code", "kpi", "unit", "scale"]
+    header += ["level_1", "level_2", "level_3", "level_4", "level_5", "weight"]
+    row = ["P-O2", "งานประจำ", "ผลสัมฤทธิ์", "A-NEW", "ตัวชี้วัด", "ร้อยละ", "มากดี"]
+    data = csv_bytes(header, [[*row, 10, 20, 30, 40, 50, 100]])
+    report = kpis_import(
+        table=kpis_read(data, filename="k.csv"), round=planning, by=world.a.hr.user, dry_run=False
+    )
+    assert [e.message for e in report.errors] == [
+        "รอบ 2569/2 ปิดแล้วสำหรับส่วนราชการของหน่วยงานหรือบุคคลนี้ นำเข้าไม่ได้"
+    ]
+    assert not Plan.objects.filter(round=planning, owner=world.a.officer).exists()
