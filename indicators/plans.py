@@ -1,11 +1,11 @@
 """Plan basics shared by every indicators service: finding plans, optimistic locking."""
 
 from django.core.exceptions import ValidationError
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indicators.models import Plan, Round
+from indicators.models import Plan, Round, RoundClosure
 from orgchart.models import Node
 
 
@@ -67,6 +67,16 @@ def require_round_open(round: Round, tree_id: int | None = None) -> None:
             _("รอบการประเมิน %(code)s ปิดแล้วสำหรับส่วนราชการนี้ ไม่สามารถแก้ไขได้") % {"code": round.code},
             code="closed",
         )
+
+
+def closed_for(tree_id: int, round_ref: str = "round") -> Exists:
+    """True where the round at `round_ref` (a path from the outer query) is closed for
+    the department of tree `tree_id` on its own: a subquery, no query of its own."""
+    return Exists(
+        RoundClosure.objects.filter(
+            round=OuterRef(round_ref), department__tree_id=tree_id, reopened_at__isnull=True
+        )
+    )
 
 
 def require_plan_open(plan: Plan) -> None:

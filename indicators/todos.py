@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from indicators.models import KPI, Plan, Round
+from indicators.plans import closed_for
 from kpi_portal.templatetags.thai import format_be_date
 from kpi_portal.todos import Todo
 from orgchart.hierarchy import reports_of, units_reporting_to
@@ -91,9 +92,13 @@ def head_todos(roles) -> list[Todo]:
         return []
     team_url = reverse("indicators:team")
     items = []
-    waiting = Plan.objects.filter(
-        owner_id__in=team, status=Plan.Status.SUBMITTED, round__status=Round.Status.PLANNING
-    ).count()
+    waiting = (
+        Plan.objects.filter(
+            owner_id__in=team, status=Plan.Status.SUBMITTED, round__status=Round.Status.PLANNING
+        )
+        .exclude(closed_for(me.tree_id))
+        .count()
+    )
     if waiting:
         text = _("แผน %(count)s แผนรอการอนุมัติจากคุณ") % {"count": waiting}
         items.append(Todo("head", text, team_url, _("พิจารณาแผน"), count=waiting, order=10))
@@ -104,6 +109,7 @@ def head_todos(roles) -> list[Todo]:
             plan__round__status=Round.Status.PLANNING,
             parent__plan__in=Plan.objects.filter(_held_q(roles)),
         )
+        .exclude(closed_for(me.tree_id, "plan__round"))
         .values("plan_id")
         .distinct()
         .count()

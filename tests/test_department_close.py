@@ -346,3 +346,11 @@ def test_a_planning_round_closed_for_a_department_takes_none_of_its_plans(world)
         "รอบ 2569/2 ปิดแล้วสำหรับส่วนราชการของหน่วยงานหรือบุคคลนี้ นำเข้าไม่ได้"
     ]
     assert not Plan.objects.filter(round=planning, owner=world.a.officer).exists()
+
+
+def test_the_home_page_asks_nothing_of_a_department_whose_round_is_closed(world, client_for):
+    assessed = Appraisal.Status.ASSESSED
+    Appraisal.objects.filter(plan__in=[world.a.plan, world.b.plan]).update(status=assessed)
+    round_close(round=world.round, by=None, department=world.a.dept)
+    assert "รอคุณรับทราบ" not in client_for(world.a.officer).get(reverse("home")).content.decode()
+    assert "รอคุณรับทราบ" in client_for(world.b.officer).get(reverse("home")).content.decode()
