@@ -170,6 +170,8 @@ def test_reopening_a_department_makes_its_plans_follow_the_round_again(world):
     assert not RaiseList.objects.get(pk=world.a.raise_list.pk).is_closed
     result_save(kpi=world.a.kpi, actual="85", by=world.a.officer.user)
     assert rows_of(world.b.dept) == before
+    # A list its HR closed themselves stays closed when the round reopens.
+    round_reopen(round=world.round, department=world.b.dept, reason="ตรวจซ้ำ", by=world.admin)
     assert RaiseList.objects.get(pk=world.b.raise_list.pk).is_closed
 
     # Closed again later: a new closure row, the old one keeps the reopening.
