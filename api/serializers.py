@@ -124,12 +124,16 @@ class PlanSerializer(serializers.ModelSerializer):
     round = RoundBriefSerializer(read_only=True)
     owner = NodeBriefSerializer(read_only=True)
     kras = KRASerializer(many=True, read_only=True)
+    round_closed = serializers.BooleanField(
+        read_only=True,
+        help_text="The round is closed for this plan's department (for it alone, or for all).",
+    )
 
     class Meta:
         model = Plan
         fields = [
             "id", "round", "owner", "status", "version", "submitted_at", "approved_at",
-            "return_comment", "updated_at", "kras",
+            "return_comment", "updated_at", "round_closed", "kras",
         ]  # fmt: skip
 
 

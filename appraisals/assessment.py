@@ -39,7 +39,7 @@ Status = Appraisal.Status
 
 def _open_appraisal(plan: Plan) -> tuple[Plan, Appraisal]:
     """Fresh plan and its locked appraisal, when the round still takes sign-offs."""
-    the_round = lock_open_round(plan.round_id)
+    the_round = lock_open_round(plan.round_id, plan.owner.tree_id)
     plan = Plan.objects.select_related("owner").get(pk=plan.pk)
     plan.round = the_round
     require_results_open(plan, the_round)

@@ -186,6 +186,8 @@ def _refresh_open_ratings() -> list[Round]:
             appraisal__plan__round__status=Round.Status.CLOSED
         ).select_related("appraisal__plan__round", "appraisal__plan__owner")
     )
+    # A department the round is closed for keeps its ratings as they were.
+    ratings = [rating for rating in ratings if not rating.appraisal.plan.round_closed]
     table = expected_table(rating.appraisal.plan.owner.position_level for rating in ratings)
     changed, rounds = [], {}
     for rating in ratings:

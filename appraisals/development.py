@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from appraisals.access import can_assess, is_assessee
 from appraisals.models import Appraisal, CompetencyRating, DevelopmentItem, DevelopmentMethod
 from indicators.history import record
-from indicators.models import KPI, Plan, Round
+from indicators.models import KPI, Plan
 
 LOW_KPI_LEVEL = 3
 
@@ -61,7 +61,7 @@ def _open_plan(plan: Plan) -> Appraisal:
     appraisal = Appraisal.objects.select_for_update().filter(plan=plan).first()
     if appraisal is None or not appraisal.is_assessed:
         raise ValidationError(_("ผู้ประเมินต้องให้คะแนนก่อน จึงจัดทำแผนพัฒนารายบุคคลได้"))
-    if plan.round.status == Round.Status.CLOSED:
+    if plan.round_closed:
         raise ValidationError(_("รอบนี้ปิดแล้ว แผนพัฒนารายบุคคลถูกบันทึกไว้ถาวร"))
     return appraisal
 

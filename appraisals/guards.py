@@ -5,13 +5,16 @@ from django.utils.translation import gettext as _
 
 from appraisals.models import Appraisal
 from indicators.models import Plan, Round
+from indicators.plans import require_round_open
 
 
-def lock_open_round(round_id: int) -> Round:
-    """The round, locked until the transaction ends; ValidationError when it is closed.
+def lock_open_round(round_id: int, tree_id: int | None = None) -> Round:
+    """The round, locked until the transaction ends; ValidationError when it is closed
+    (for everyone, or for the department of tree `tree_id`).
 
     Every write of this app takes this lock, so `round_close` (which takes it
-    too) never interleaves with a change: after close, everything is refused.
+    too, for one department or all) never interleaves with a change: after
+    close, everything is refused.
     """
     the_round = Round.objects.select_for_update().get(pk=round_id)
     if the_round.is_closed:
@@ -19,6 +22,7 @@ def lock_open_round(round_id: int) -> Round:
             _("รอบการประเมิน %(code)s ปิดแล้ว ไม่สามารถแก้ไขได้") % {"code": the_round.code},
             code="closed",
         )
+    require_round_open(the_round, tree_id)
     return the_round
 
 

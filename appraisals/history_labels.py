@@ -15,6 +15,7 @@ LABELS = {
     "refusal": pgettext_lazy("history", "บันทึกการไม่ลงนามรับทราบ"),
     "review": pgettext_lazy("history", "ผู้บังคับบัญชาเหนือขึ้นไปให้ความเห็น"),
     "round_close": pgettext_lazy("history", "ปิดรอบการประเมิน"),
+    "round_reopen": pgettext_lazy("history", "เปิดรอบการประเมินใหม่ (ส่วนราชการ)"),
     # The individual development plan (appraisals.development).
     "development_add": pgettext_lazy("history", "เพิ่มรายการแผนพัฒนารายบุคคล"),
     "development_delete": pgettext_lazy("history", "ลบรายการแผนพัฒนารายบุคคล"),

@@ -149,6 +149,9 @@ def _check_row(row, kpi, round: Round, department: int | None) -> tuple[list, _W
         return [("kpi_code", _("ตัวชี้วัดนี้อยู่นอกส่วนราชการของคุณ"))], None
     if kpi["plan__round_id"] != round.pk:
         return [("kpi_code", _("ตัวชี้วัดนี้ไม่อยู่ในรอบการประเมินของแผน"))], None
+    if kpi["plan__owner__tree_id"] in round.closed_departments:
+        message = _("รอบ %(round)s ปิดแล้วสำหรับส่วนราชการของตัวชี้วัดนี้ บันทึกผลไม่ได้")
+        return [("kpi_code", message % {"round": round.code})], None
     if kpi["plan__status"] != Plan.Status.APPROVED:
         status = Plan.Status(kpi["plan__status"]).label
         message = _("แผนตัวชี้วัดนี้ยังไม่ได้รับอนุมัติ (สถานะ: %(status)s) จึงยังบันทึกผลไม่ได้")

@@ -9,6 +9,7 @@ report does not change when the tree does.
 """
 
 from collections.abc import Iterator
+from itertools import chain
 
 from django.db.models import Case, F, FilteredRelation, Q, Value, When
 from django.db.models.functions import Coalesce, NullIf
@@ -20,6 +21,7 @@ from appraisals.scoring import weighted_score
 from appraisals.summary import (
     OFFICERS_LABEL,
     band_names,
+    closure_parts,
     node_scope,
     plan_scope,
     scope_units,
@@ -149,12 +151,21 @@ class RoundReport(Exporter):
     # Sheet 2 -------------------------------------------------------------
 
     def officer_rows(self) -> Iterator[tuple]:
-        """(unit code, unit, code, name, position, plan status, achievement, total, band)."""
-        if not self.round.is_closed:
+        """(unit code, unit, code, name, position, plan status, achievement, total, band).
+
+        The departments the round is open for first (tree order), then those
+        it is closed for (by frozen unit path): see summary.closure_parts.
+        """
+        return chain.from_iterable(
+            self._officer_part(closed, part) for closed, part in closure_parts(self.round)
+        )
+
+    def _officer_part(self, closed: bool, part) -> Iterator[tuple]:
+        if not closed:
             # Everyone placed in the live tree, with or without a plan.
             return (
                 Node.objects.filter(
-                    node_scope(self.user, self.unit), kind=Kind.INDIVIDUAL, is_active=True
+                    node_scope(self.user, self.unit), part(""), kind=Kind.INDIVIDUAL, is_active=True
                 )
                 .annotate(rp=FilteredRelation("plans", condition=Q(plans__round=self.round)))
                 .order_by("tree_id", "lft")
@@ -172,7 +183,7 @@ class RoundReport(Exporter):
                 .iterator(chunk_size=CHUNK)
             )
         return (
-            Plan.objects.filter(round=self.round, owner__kind=Kind.INDIVIDUAL)
+            Plan.objects.filter(part("owner__"), round=self.round, owner__kind=Kind.INDIVIDUAL)
             .filter(plan_scope(self.round, self.user, self.unit))
             .annotate(
                 path=Coalesce(NullIf(F("appraisal__unit_path"), Value("")), Value("")),
@@ -223,8 +234,14 @@ class RoundReport(Exporter):
     # Sheet 3 -------------------------------------------------------------
 
     def kpi_rows(self) -> Iterator[tuple]:
-        kpis = KPI.objects.filter(round=self.round)
-        if not self.round.is_closed:
+        """One row per KPI: open departments first, then closed (as officer_rows)."""
+        return chain.from_iterable(
+            self._kpi_part(closed, part) for closed, part in closure_parts(self.round)
+        )
+
+    def _kpi_part(self, closed: bool, part) -> Iterator[tuple]:
+        kpis = KPI.objects.filter(part("plan__owner__"), round=self.round)
+        if not closed:
             kpis = kpis.filter(node_scope(self.user, self.unit, "plan__owner__")).order_by(
                 "plan__owner__tree_id", "plan__owner__lft", "kra__order", "kra_id", "order", "pk"
             )

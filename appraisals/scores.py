@@ -21,6 +21,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Q
+
 from appraisals import scoring
 from appraisals.models import Appraisal, Result
 from indicators import targets
@@ -241,13 +243,20 @@ def plan_rescore(plan: Plan, rules: Rules) -> PlanScores:
     return scores
 
 
-def round_rescore(the_round: Round, rules: Rules) -> int:
+def round_rescore(the_round: Round, rules: Rules, *, trees: Iterable[int] | None = None) -> int:
     """Recompute and store every result and appraisal of a round, in bulk.
 
-    A fixed number of queries whatever the size of the round (plus one per
-    batch of writes). Returns the number of appraisals whose scores changed.
+    Only the departments of `trees` (tree ids) when given; else every
+    department the round is not closed for (a closed department's stored
+    values are frozen). A fixed number of queries whatever the size of the
+    round (plus one per batch of writes). Returns the number of appraisals
+    whose scores changed.
     """
-    kpis = KPI.objects.filter(round=the_round).select_related("result")
+    if trees is not None:
+        scope = Q(plan__owner__tree_id__in=list(trees))
+    else:
+        scope = ~Q(plan__owner__tree_id__in=the_round.closed_departments)
+    kpis = KPI.objects.filter(scope, round=the_round).select_related("result")
     by_plan: dict[int, list[KPI]] = defaultdict(list)
     for kpi in kpis.order_by("plan_id", "order", "pk"):
         by_plan[kpi.plan_id].append(kpi)
@@ -259,7 +268,7 @@ def round_rescore(the_round: Round, rules: Rules) -> int:
         all_rows.extend(scores.rows)
     _store_results(all_rows)
     appraisals = (
-        Appraisal.objects.filter(plan__round=the_round)
+        Appraisal.objects.filter(scope, plan__round=the_round)
         .select_related("plan__owner")
         .prefetch_related("ratings")
     )

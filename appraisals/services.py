@@ -14,7 +14,8 @@ Public services (the signatures other modules rely on):
     policy_rescore(*, round) -> int
     appraisal_self_assess / appraisal_assess / appraisal_acknowledge /
     appraisal_refusal_record / appraisal_review   (appraisals.assessment)
-    round_close(*, round, by) -> CloseSummary      (appraisals.closing)
+    round_close(*, round, by, department=None) -> CloseSummary   (appraisals.closing)
+    round_reopen(*, round, department, reason, by) -> int    (appraisals.closing)
 """
 
 from collections.abc import Iterable
@@ -31,7 +32,7 @@ from appraisals.assessment import (
     appraisal_review,
     appraisal_self_assess,
 )
-from appraisals.closing import CloseSummary, round_close, round_close_counts
+from appraisals.closing import CloseSummary, round_close, round_close_counts, round_reopen
 from appraisals.evidence import evidence_check_all, evidence_store
 from appraisals.guards import appraisal_for, lock_open_round, require_results_open
 from appraisals.models import Appraisal, Evidence, Result
@@ -105,7 +106,7 @@ def _results_guard(kpi: KPI) -> tuple[KPI, Plan, Round]:
     if fresh is None:
         raise ValidationError(_("ไม่พบตัวชี้วัดนี้แล้ว อาจถูกลบไปก่อนหน้า"), code="missing")
     plan = fresh.plan
-    the_round = lock_open_round(plan.round_id)
+    the_round = lock_open_round(plan.round_id, plan.owner.tree_id)
     if fresh.round_id != plan.round_id:
         raise ValidationError(_("ตัวชี้วัดนี้ไม่อยู่ในรอบการประเมินของแผน"), code="wrong_round")
     require_results_open(plan, the_round)
@@ -270,4 +271,5 @@ __all__ = [
     "result_save",
     "round_close",
     "round_close_counts",
+    "round_reopen",
 ]

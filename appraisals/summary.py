@@ -14,8 +14,10 @@ one grouped query for the tallies and one for the units.
 """
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import chain
 
 from django.db.models import (
     Case,
@@ -84,10 +86,30 @@ def scope_units(user, unit: Node | None = None) -> QuerySet[Node]:
     )
 
 
+def closure_parts(round: Round) -> list[tuple[bool, Callable[[str], Q]]]:
+    """The round split by state: [(closed, Q over Node fields behind a prefix)].
+
+    One part while the round is open everywhere or closed for everyone; two
+    (the open departments, then those that closed it on their own) otherwise,
+    so a page that counts an open round one way and a closed one another
+    costs one query more, not one per department.
+    """
+    if round.is_closed:
+        return [(True, lambda prefix: Q())]
+    closed = list(round.closed_departments)
+    if not closed:
+        return [(False, lambda prefix: Q())]
+
+    def inside(prefix: str) -> Q:
+        return Q(**{f"{prefix}tree_id__in": closed})
+
+    return [(False, lambda prefix: ~inside(prefix)), (True, inside)]
+
+
 def plan_scope(round: Round, user, unit: Node | None = None, prefix: str = "") -> Q:
     """A Q over Plan fields (behind `prefix`): plans in scope, by frozen placement if any."""
     live = node_scope(user, unit, f"{prefix}owner__")
-    if not round.is_closed:
+    if not round.is_closed and not round.closed_departments:
         return live
     codes = scope_units(user, unit).order_by().values("code")
     frozen = Q(
@@ -145,12 +167,20 @@ class Tally:
 
 
 def _grouped_rows(round: Round, user, unit: Node | None):
-    """One grouped query of (unit code, plan status, appraisal status, band, missing,
-    n, sum of totals, count of totals)."""
-    if not round.is_closed:
+    """Grouped rows of (unit code, plan status, appraisal status, band, missing, n,
+    sum of totals, count of totals): one query per part of `closure_parts`."""
+    return chain.from_iterable(
+        _part_rows(round, user, unit, closed, part) for closed, part in closure_parts(round)
+    )
+
+
+def _part_rows(round: Round, user, unit: Node | None, closed: bool, part):
+    if not closed:
         # Everyone placed in the live tree counts, with or without a plan.
         return (
-            Node.objects.filter(node_scope(user, unit), kind=Kind.INDIVIDUAL, is_active=True)
+            Node.objects.filter(
+                node_scope(user, unit), part(""), kind=Kind.INDIVIDUAL, is_active=True
+            )
             .annotate(rp=FilteredRelation("plans", condition=Q(plans__round=round)))
             .annotate(unit_key=F("parent__code"), missing=missing_result("rp__id"))
             .values_list(
@@ -165,7 +195,7 @@ def _grouped_rows(round: Round, user, unit: Node | None):
         )
     # A closed round: the officers appraised in it, where they were at close.
     return (
-        Plan.objects.filter(round=round, owner__kind=Kind.INDIVIDUAL)
+        Plan.objects.filter(part("owner__"), round=round, owner__kind=Kind.INDIVIDUAL)
         .filter(plan_scope(round, user, unit))
         .annotate(
             unit_key=Case(

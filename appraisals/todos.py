@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from appraisals.models import Appraisal
 from appraisals.team_roles import team_owner_q
 from indicators.models import KPI, Plan, Round
+from indicators.plans import closed_for
 from kpi_portal.todos import Todo
 
 OPEN_ROUNDS = (Round.Status.TRACKING, Round.Status.ASSESSMENT)
@@ -40,6 +41,7 @@ def officer_todos(roles) -> list[Todo]:
             plan__status=Plan.Status.APPROVED,
             plan__round__status__in=OPEN_ROUNDS,
         )
+        .exclude(closed_for(roles.node.tree_id, "plan__round"))
         .filter(NO_RESULT)
         .exclude(plan__appraisal__status__in=ASSESSED)
         .values("plan_id", "plan__round__fiscal_year", "plan__round__number", "plan__round__end",
@@ -58,9 +60,13 @@ def officer_todos(roles) -> list[Todo]:
         url = reverse("appraisals:results", args=[row["plan_id"]])
         items.append(Todo("officer", text, url, _("บันทึกผล"), deadline=row["plan__round__end"],
                           count=row["n"], order=30))  # fmt: skip
-    to_sign = Appraisal.objects.filter(
-        _held_q(roles, "plan__"), status=Status.ASSESSED, plan__round__status__in=OPEN_ROUNDS
-    ).select_related("plan__round")
+    to_sign = (
+        Appraisal.objects.filter(
+            _held_q(roles, "plan__"), status=Status.ASSESSED, plan__round__status__in=OPEN_ROUNDS
+        )
+        .exclude(closed_for(roles.node.tree_id, "plan__round"))
+        .select_related("plan__round")
+    )
     for appraisal in to_sign:
         text = _("ผลการประเมินรอบ %(code)s รอคุณรับทราบ") % {"code": appraisal.plan.round.code}
         url = reverse("appraisals:assess", args=[appraisal.plan_id])
@@ -81,16 +87,21 @@ def head_todos(roles) -> list[Todo]:
             assess, status=Plan.Status.APPROVED, round__status=Round.Status.ASSESSMENT
         )
         .filter(NOT_ASSESSED)
+        .exclude(closed_for(roles.node.tree_id))
         .count()
     )
     if to_assess:
         text = _("ผู้ใต้บังคับบัญชา %(count)s คนรอให้คุณประเมิน") % {"count": to_assess}
         items.append(Todo("head", text, team_url, _("ประเมินผล"), count=to_assess, order=20))
-    to_review = Plan.objects.filter(
-        review,
-        appraisal__status=Status.ACKNOWLEDGED,
-        round__status__in=OPEN_ROUNDS,
-    ).count()
+    to_review = (
+        Plan.objects.filter(
+            review,
+            appraisal__status=Status.ACKNOWLEDGED,
+            round__status__in=OPEN_ROUNDS,
+        )
+        .exclude(closed_for(roles.node.tree_id))
+        .count()
+    )
     if to_review:
         text = _("ผลการประเมิน %(count)s รายการรอความเห็นของคุณ (ผู้บังคับบัญชาเหนือขึ้นไป)") % {
             "count": to_review

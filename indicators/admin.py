@@ -22,13 +22,13 @@ def _closed(obj) -> bool:
     if isinstance(obj, Round):
         return obj.is_closed
     if isinstance(obj, Plan):
-        return obj.round.is_closed
+        return obj.round_closed
     return False
 
 
 def _frozen(plan: Plan | None) -> bool:
     """A plan whose content the admin must not touch."""
-    return plan is not None and (plan.round.is_closed or plan.is_locked)
+    return plan is not None and (plan.round_closed or plan.is_locked)
 
 
 class ClosedRoundReadOnly:

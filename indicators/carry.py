@@ -31,6 +31,7 @@ from indicators.bulk import history_entry, owner_code
 from indicators.import_checks import chunks
 from indicators.import_sql import BATCH, insert_kpis, link_parents
 from indicators.models import KPI, KRA, HistoryEntry, Plan, Round
+from indicators.plans import require_round_open
 from orgchart.models import Node
 
 COPIED = (
@@ -97,15 +98,21 @@ def plans_carry_forward(
     See the module docstring for what is copied and skipped.
     """
     _check(source, target)
+    if tree_id is not None:
+        require_round_open(target, tree_id)
     plans = Plan.objects.filter(round=source, owner__is_active=True, kpis__isnull=False)
     if owners is not None:
         plans = plans.filter(owner__in=list(owners))
     if tree_id is not None:
         plans = plans.filter(owner__tree_id=tree_id)
+    # Departments the target round is closed for take nothing (counted as skipped).
+    closed = target.closed_departments
+    shut = plans.filter(owner__tree_id__in=closed).distinct().count() if closed else 0
+    plans = plans.exclude(owner__tree_id__in=closed)
     chosen = dict(plans.distinct().values_list("pk", "owner_id"))
     busy = set(KPI.objects.filter(round=target).values_list("plan__owner_id", flat=True).distinct())
     copying = {plan: owner for plan, owner in chosen.items() if owner not in busy}
-    result = CarryResult(skipped=len(chosen) - len(copying))
+    result = CarryResult(skipped=len(chosen) - len(copying) + shut)
     with transaction.atomic():
         run = _Run(source, target, copying, by)
         for part in chunks(sorted(copying), OWNERS_PER_CHUNK):

@@ -75,7 +75,7 @@ def _deny_if_not_holder(kpi: KPI, by) -> Node:
 
 def _check_round(kpi: KPI) -> None:
     round_ = kpi.plan.round
-    if round_.is_closed:
+    if kpi.plan.round_closed:
         raise ValidationError(_("รอบการประเมินนี้ปิดแล้ว ถ่ายทอดตัวชี้วัดไม่ได้"), code="closed")
     if not round_.is_planning:
         raise ValidationError(

@@ -266,6 +266,8 @@ class FileCheck:
                 self.error(row, "owner_code", row.owner, _("อยู่นอกส่วนราชการของคุณ นำเข้าไม่ได้"))
             elif node is not None and not node.is_active:
                 self.error(row, "owner_code", row.owner, _("หน่วยงานหรือบุคคลนี้ไม่ได้ใช้งานแล้ว"))
+            elif node is not None and node.tree_id in self.round.closed_departments:
+                self.error(row, "owner_code", row.owner, closed_for_department(self.round))
 
     def _load_stored(self) -> None:
         codes = sorted(set(self.by_code) | {row.parent for row in self.rows if row.parent})
@@ -408,3 +410,10 @@ _ATTR = {
     "unit": "unit",
     "parent_kpi_code": "parent",
 }
+
+
+def closed_for_department(round_: Round) -> str:
+    """The row error of an owner whose department the round is closed for."""
+    return _("รอบ %(round)s ปิดแล้วสำหรับส่วนราชการของหน่วยงานหรือบุคคลนี้ นำเข้าไม่ได้") % {
+        "round": round_.code
+    }

@@ -31,7 +31,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from indicators.import_checks import LABELS, FileCheck
+from indicators.import_checks import LABELS, FileCheck, closed_for_department
 from indicators.import_plans import OwnerSummary, PlanPass
 from indicators.models import KPI, Round
 from kpi_portal.tabular import Column, RowError, Table, read_table
@@ -183,7 +183,8 @@ def kpis_import(
     try:
         with transaction.atomic():
             # Imports into one round queue here rather than deadlock across chunks.
-            Round.objects.select_for_update().filter(pk=round.pk).first()
+            locked = Round.objects.select_for_update().filter(pk=round.pk).first()
+            _recheck_closures(check, locked)
             plans = PlanPass(check, report, by=by, write=not dry_run, approve=approve)
             plans.run()
             if not report.ok or dry_run:
@@ -206,6 +207,17 @@ def kpis_import(
             report.unchanged,
         )
     return report
+
+
+def _recheck_closures(check: FileCheck, locked: Round) -> None:
+    """A department closed the round since the file was checked: its rows are refused."""
+    newly = set(locked.closed_departments) - set(check.round.closed_departments)
+    if not newly:
+        return
+    for row in check.rows:
+        node = check.owners.get(row.owner) if row.owner else None
+        if node is not None and node.tree_id in newly:
+            check.error(row, "owner_code", row.owner, closed_for_department(locked))
 
 
 def errors_text(errors: list[RowError]) -> list[str]:

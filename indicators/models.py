@@ -39,6 +39,11 @@ class Round(models.Model):
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The tree ids of the departments the round is closed for on their own
+    # (RoundClosure rows not reopened), kept on the round's row by the close
+    # and reopen services: every plan's check reads it with the round (no
+    # query per plan), and the services that lock the round see it fresh.
+    closed_departments = models.JSONField(default=list, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("รอบการประเมิน")
@@ -67,6 +72,24 @@ class Round(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.status == self.Status.CLOSED
+
+    def is_closed_for(self, tree_id: int) -> bool:
+        """Closed for the department of tree `tree_id`: for everyone, or for it alone."""
+        return self.is_closed or tree_id in self.closed_departments
+
+    def closed_at_for(self, tree_id: int):
+        """When the round was closed for the department of tree `tree_id` (None while
+        open); one query when it was closed for that department alone."""
+        if self.is_closed:
+            return self.closed_at
+        if tree_id not in self.closed_departments:
+            return None
+        closure = (
+            self.closures.filter(department__tree_id=tree_id, reopened_at__isnull=True)
+            .values_list("closed_at", flat=True)
+            .first()
+        )
+        return closure
 
     @property
     def accepts_results(self) -> bool:
@@ -167,9 +190,14 @@ class Plan(models.Model):
         return self.status in (self.Status.SUBMITTED, self.Status.APPROVED)
 
     @property
+    def round_closed(self) -> bool:
+        """The round is closed for this plan's department (or for every department)."""
+        return self.round.is_closed_for(self.owner.tree_id)
+
+    @property
     def is_editable(self) -> bool:
-        """Content may change: a draft (or returned) plan in a planning round."""
-        return not self.is_locked and self.round.is_planning
+        """Content may change: a draft (or returned) plan in a planning round still open."""
+        return not self.is_locked and self.round.is_planning and not self.round_closed
 
 
 class KRA(models.Model):
@@ -348,3 +376,42 @@ class HistoryEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_label}"
+
+
+class RoundClosure(models.Model):
+    """A round closed for one department (the root of its tree) while others go on.
+
+    The row stays when the round is reopened for the department: reopened_at,
+    by whom and why are filled in, and a later close makes a new row.
+    """
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="closures")
+    department = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+")
+    closed_at = models.DateTimeField(_("ปิดรอบเมื่อ"), default=timezone.now)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reopened_at = models.DateTimeField(_("เปิดรอบใหม่เมื่อ"), null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reopen_reason = models.TextField(_("เหตุผลที่เปิดรอบใหม่"), blank=True)
+
+    class Meta:
+        verbose_name = _("การปิดรอบของส่วนราชการ")
+        verbose_name_plural = _("การปิดรอบของส่วนราชการ")
+        ordering = ["-closed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "department"],
+                condition=Q(reopened_at__isnull=True),
+                name="one_open_closure_per_department",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round.code} {self.department.code}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.reopened_at is None

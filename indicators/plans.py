@@ -1,11 +1,11 @@
 """Plan basics shared by every indicators service: finding plans, optimistic locking."""
 
 from django.core.exceptions import ValidationError
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indicators.models import Plan, Round
+from indicators.models import Plan, Round, RoundClosure
 from orgchart.models import Node
 
 
@@ -57,15 +57,36 @@ def claim(plan: Plan, expected_version: int | None) -> Plan:
     return plan
 
 
-def require_round_open(round: Round) -> None:
-    """ValidationError when the round is closed: nothing in it changes any more."""
+def require_round_open(round: Round, tree_id: int | None = None) -> None:
+    """ValidationError when the round is closed (for everyone, or for the department
+    of tree `tree_id`): nothing in it changes any more."""
     if round.is_closed:
         raise ValidationError(_("รอบการประเมินนี้ปิดแล้ว ไม่สามารถแก้ไขได้"), code="closed")
+    if tree_id is not None and tree_id in round.closed_departments:
+        raise ValidationError(
+            _("รอบการประเมิน %(code)s ปิดแล้วสำหรับส่วนราชการนี้ ไม่สามารถแก้ไขได้") % {"code": round.code},
+            code="closed",
+        )
+
+
+def closed_for(tree_id: int, round_ref: str = "round") -> Exists:
+    """True where the round at `round_ref` (a path from the outer query) is closed for
+    the department of tree `tree_id` on its own: a subquery, no query of its own."""
+    return Exists(
+        RoundClosure.objects.filter(
+            round=OuterRef(round_ref), department__tree_id=tree_id, reopened_at__isnull=True
+        )
+    )
+
+
+def require_plan_open(plan: Plan) -> None:
+    """ValidationError when the plan's round is closed for the plan's department."""
+    require_round_open(plan.round, plan.owner.tree_id)
 
 
 def require_editable(plan: Plan) -> None:
     """ValidationError unless the plan's content may change now."""
-    require_round_open(plan.round)
+    require_plan_open(plan)
     if not plan.round.is_planning:
         raise ValidationError(_("แก้ไขแผนได้เฉพาะช่วงวางแผนของรอบการประเมินเท่านั้น"), code="not_planning")
     if plan.is_locked:

@@ -25,7 +25,7 @@ from indicators import access, rules, signals
 from indicators.content import kpi_delete, kpi_move, kpi_save, kra_delete, kra_save
 from indicators.history import record
 from indicators.models import Plan
-from indicators.plans import StaleEdit, claim, require_editable, require_round_open
+from indicators.plans import StaleEdit, claim, require_editable, require_plan_open
 
 __all__ = [
     "ApprovalOutcome",
@@ -78,7 +78,7 @@ def _claim_decision(plan: Plan, expected_version: int | None, acts_on: tuple) ->
 
 
 def _require_deciding_time(plan: Plan) -> None:
-    require_round_open(plan.round)
+    require_plan_open(plan)
     if not plan.round.is_planning:
         raise ValidationError(
             _("อนุมัติหรือส่งกลับแผนได้เฉพาะช่วงวางแผนของรอบการประเมินเท่านั้น"), code="not_planning"
@@ -188,7 +188,7 @@ def plan_reopen(*, plan: Plan, reason: str, by, expected_version: int | None = N
         raise PermissionDenied(_("เฉพาะผู้บังคับบัญชาหรือเจ้าหน้าที่บุคคลเท่านั้นที่เปิดแผนใหม่ได้"))
     with transaction.atomic():
         _claim_decision(plan, expected_version, (Status.SUBMITTED, Status.APPROVED))
-        require_round_open(plan.round)
+        require_plan_open(plan)
         if not plan.round.is_planning:
             raise ValidationError(
                 _("เปิดแผนใหม่ได้เฉพาะช่วงวางแผน กรุณาให้เจ้าหน้าที่บุคคลเปลี่ยนสถานะรอบก่อน"),

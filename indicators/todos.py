@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from indicators.models import KPI, Plan, Round
+from indicators.plans import closed_for
 from kpi_portal.templatetags.thai import format_be_date
 from kpi_portal.todos import Todo
 from orgchart.hierarchy import reports_of, units_reporting_to
@@ -33,7 +34,12 @@ def _deadline_text(the_round: Round) -> str:
 
 
 def officer_todos(roles) -> list[Todo]:
-    planning = list(Round.objects.filter(status=Round.Status.PLANNING))
+    tree_id = roles.node.tree_id
+    planning = [
+        r
+        for r in Round.objects.filter(status=Round.Status.PLANNING)
+        if not r.is_closed_for(tree_id)
+    ]
     if not planning:
         return []
     plans = list(
@@ -63,9 +69,13 @@ def officer_todos(roles) -> list[Todo]:
             )
     # The officer's own plan starts on the newest open round (indicators:my_plan).
     newest = max(planning, key=lambda r: (r.fiscal_year, r.number))
-    latest_open = Round.objects.exclude(status=Round.Status.CLOSED).order_by(
-        "-fiscal_year", "-number"
-    )[:1]
+    latest_open = [
+        r
+        for r in Round.objects.exclude(status=Round.Status.CLOSED).order_by(
+            "-fiscal_year", "-number"
+        )
+        if not r.is_closed_for(tree_id)
+    ][:1]
     started = {plan.round_id for plan in plans if plan.owner_id == roles.node.pk}
     if newest.pk not in started and newest.pk in {r.pk for r in latest_open}:
         text = _("ยังไม่ได้เริ่มแผนรอบ %(code)s") % {"code": newest.code}
@@ -82,9 +92,13 @@ def head_todos(roles) -> list[Todo]:
         return []
     team_url = reverse("indicators:team")
     items = []
-    waiting = Plan.objects.filter(
-        owner_id__in=team, status=Plan.Status.SUBMITTED, round__status=Round.Status.PLANNING
-    ).count()
+    waiting = (
+        Plan.objects.filter(
+            owner_id__in=team, status=Plan.Status.SUBMITTED, round__status=Round.Status.PLANNING
+        )
+        .exclude(closed_for(me.tree_id))
+        .count()
+    )
     if waiting:
         text = _("แผน %(count)s แผนรอการอนุมัติจากคุณ") % {"count": waiting}
         items.append(Todo("head", text, team_url, _("พิจารณาแผน"), count=waiting, order=10))
@@ -95,6 +109,7 @@ def head_todos(roles) -> list[Todo]:
             plan__round__status=Round.Status.PLANNING,
             parent__plan__in=Plan.objects.filter(_held_q(roles)),
         )
+        .exclude(closed_for(me.tree_id, "plan__round"))
         .values("plan_id")
         .distinct()
         .count()

@@ -41,7 +41,7 @@ def plan_panel(request, plan: Plan) -> str:
             "plan": plan,
             "rows": rows,
             "can_checkin": can_checkin(request.user, plan) if request else False,
-            "tracking": plan.round.status == Round.Status.TRACKING,
+            "tracking": plan.round.status == Round.Status.TRACKING and not plan.round_closed,
         },
         request=request,
     )

@@ -201,7 +201,7 @@ def _check_row(row, kpi, round: Round, department, today) -> tuple[list, _Write 
         message = _("ไม่พบตัวชี้วัดรหัสนี้ในรอบ %(code)s") % {"code": round.code}
         return [("kpi_code", message)], None
     try:
-        require_tracking(_PlanStatus(kpi.plan_status), round)
+        require_tracking(_PlanStatus(kpi.plan_status), round, kpi.tree_id)
     except ValidationError as error:
         return [("kpi_code", error.messages[0])], None
     errors = []

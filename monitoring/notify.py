@@ -49,7 +49,10 @@ def missed_recipients(the_round: Round, schedule, due: datetime.date) -> dict[in
     if not rows:
         return {}
     user_of, head_of = {}, {}
-    people = Node.objects.filter(kind=Kind.INDIVIDUAL, is_active=True, user__isnull=False)
+    # Nobody in a department the round is closed for is reminded.
+    people = Node.objects.filter(kind=Kind.INDIVIDUAL, is_active=True, user__isnull=False).exclude(
+        tree_id__in=the_round.closed_departments
+    )
     for pk, user_id, is_head, parent_id in people.values_list(
         "pk", "user_id", "is_head", "parent_id"
     ):

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from appraisals.services import parse_actual, parse_milestones
 from indicators.history import record
 from indicators.models import KPI, Plan, Round
+from indicators.plans import require_round_open
 from monitoring import status as rules
 from monitoring.models import CheckIn, CheckInComment, Progress, RoundSchedule, Status
 
@@ -29,8 +30,11 @@ STORED = {Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK}
 COMMENT_LIMIT = 4000
 
 
-def require_tracking(plan: Plan, the_round: Round) -> None:
-    """Check-ins are taken while the round is tracking, on approved plans only."""
+def require_tracking(plan: Plan, the_round: Round, tree_id: int | None = None) -> None:
+    """Check-ins are taken while the round is tracking, on approved plans only, and
+    never once the round is closed for the plan's department (tree `tree_id`)."""
+    if not the_round.is_closed:  # closed for all: "not tracking" says it below
+        require_round_open(the_round, tree_id)
     if the_round.status != Round.Status.TRACKING:
         raise ValidationError(
             _("รายงานความก้าวหน้าได้เฉพาะช่วงติดตามผล (รอบ %(code)s อยู่ในช่วง%(status)s)")
@@ -133,11 +137,11 @@ def checkin_record(
     approved, for a date before the round or in the future, or a bad value.
     """
     with transaction.atomic():
-        fresh = KPI.objects.select_related("plan").filter(pk=kpi.pk).first()
+        fresh = KPI.objects.select_related("plan__owner").filter(pk=kpi.pk).first()
         if fresh is None:
             raise ValidationError(_("ไม่พบตัวชี้วัดนี้แล้ว อาจถูกลบไปก่อนหน้า"), code="missing")
         the_round = Round.objects.select_for_update().get(pk=fresh.plan.round_id)
-        require_tracking(fresh.plan, the_round)
+        require_tracking(fresh.plan, the_round, fresh.plan.owner.tree_id)
         date = check_date(date, the_round, timezone.localdate())
         value, milestones_done, suggestion, status = evaluate(
             fresh, the_round, date, value, milestones_done, status
@@ -170,7 +174,8 @@ def checkin_record(
 
 
 def checkin_comment_add(*, checkin: CheckIn, by, text: str) -> CheckInComment:
-    """The supervisor's comment on a check-in; refused when empty or too long."""
+    """The supervisor's comment on a check-in; refused when empty or too long, or once
+    the round is closed for the plan's department."""
     text = (text or "").strip()
     if not text:
         raise ValidationError(_("กรุณาพิมพ์ความเห็น"), code="empty")
@@ -178,6 +183,8 @@ def checkin_comment_add(*, checkin: CheckIn, by, text: str) -> CheckInComment:
         raise ValidationError(
             _("ความเห็นยาวเกิน %(limit)s ตัวอักษร") % {"limit": COMMENT_LIMIT}, code="long"
         )
+    plan = checkin.kpi.plan
+    require_round_open(plan.round, plan.owner.tree_id)
     with transaction.atomic():
         comment = CheckInComment.objects.create(checkin=checkin, by=by, text=text)
         record(

@@ -84,8 +84,11 @@ def deadlines_near(today: datetime.date) -> list[tuple[Round, str, datetime.date
     return near
 
 
-def _people():
-    return Node.objects.filter(kind=Kind.INDIVIDUAL, is_active=True, user__isnull=False)
+def _people(the_round: Round):
+    """Active people with a login, outside the departments the round is closed for."""
+    return Node.objects.filter(kind=Kind.INDIVIDUAL, is_active=True, user__isnull=False).exclude(
+        tree_id__in=the_round.closed_departments
+    )
 
 
 def planning_recipients(the_round: Round) -> dict[int, dict]:
@@ -101,7 +104,7 @@ def planning_recipients(the_round: Round) -> dict[int, dict]:
         .values_list("owner_id", flat=True)
     )
     recipients = {}
-    for pk, user_id, is_head, parent_id in _people().values_list(
+    for pk, user_id, is_head, parent_id in _people(the_round).values_list(
         "pk", "user_id", "is_head", "parent_id"
     ):
         if pk not in sent or (is_head and parent_id in open_units):
@@ -120,9 +123,9 @@ def assessment_recipients(the_round: Round) -> dict[int, dict]:
         Appraisal.objects.filter(plan__round=the_round).values_list("plan_id", "status")
     )
     plans = list(
-        Plan.objects.filter(round=the_round, status=Plan.Status.APPROVED).values_list(
-            "pk", "owner_id", "owner__tree_id"
-        )
+        Plan.objects.filter(round=the_round, status=Plan.Status.APPROVED)
+        .exclude(owner__tree_id__in=the_round.closed_departments)
+        .values_list("pk", "owner_id", "owner__tree_id")
     )
     index = TreeIndex.for_trees({tree_id for _pk, _owner, tree_id in plans})
     hr = {}

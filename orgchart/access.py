@@ -143,6 +143,18 @@ def require_hr(user, node: Node | None = None) -> Roles:
     return roles
 
 
+def hr_departments(user) -> QuerySet[Node]:
+    """The departments (roots of trees) `user` runs: an administrator every one, HR
+    their own, anyone else none. In tree order."""
+    roles = roles_of(user)
+    roots = Node.objects.filter(parent__isnull=True, kind=Kind.DEPARTMENT).order_by("tree_id")
+    if roles.is_admin:
+        return roots
+    if roles.is_hr:
+        return roots.filter(tree_id=roles.node.tree_id)
+    return roots.none()
+
+
 def is_hr_or_admin(user) -> bool:
     roles = roles_of(user)
     return roles.is_hr or roles.is_admin

@@ -323,6 +323,39 @@ def _close(raise_list: RaiseList, by, action: str) -> None:
     _log(raise_list, action, [], by)
 
 
+def _locked_list(round: Round, department: Node, status: str) -> RaiseList | None:
+    """The department's raise list of the round in `status`, locked; None without one."""
+    rows = RaiseList.objects.select_for_update()
+    return rows.filter(round=round, department=department, status=status).first()
+
+
+def department_raise_list_close(*, round: Round, department: Node, by) -> bool:
+    """The round closed for `department`: its open raise list closes as it is."""
+    with transaction.atomic():
+        raise_list = _locked_list(round, department, RaiseList.Status.OPEN)
+        if raise_list is None:
+            return False
+        _close(raise_list, by, "round_close")
+    return True
+
+
+def department_raise_list_reopen(*, round: Round, department: Node, by) -> bool:
+    """The round reopened for `department`: its raise list opens again, when the
+    round's close closed it (a list HR closed themselves stays closed)."""
+    with transaction.atomic():
+        raise_list = _locked_list(round, department, RaiseList.Status.CLOSED)
+        if raise_list is None:
+            return False
+        last = raise_list.changes.order_by("-at", "-pk").values_list("action", flat=True).first()
+        if last != "round_close":
+            return False
+        raise_list.status = RaiseList.Status.OPEN
+        raise_list.closed_at = raise_list.closed_by = None
+        raise_list.save(update_fields=["status", "closed_at", "closed_by"])
+        _log(raise_list, "round_reopen", [], by)
+    return True
+
+
 def round_raise_lists_close(*, round: Round, by) -> int:
     """Closing a round closes its open raise lists as they are (see salaries.signals)."""
     with transaction.atomic():

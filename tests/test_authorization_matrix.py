@@ -290,7 +290,12 @@ MATRIX: dict[str, Row] = {
     "appraisals:review": Row(approved_plan, post_only(), post=nobody_here()),
     # appraisals: rounds, competencies (shared by every department) --------------------
     "appraisals:policy": Row(tracking_round, hr_page(), post=hr_page(DONE)),
+    # HR close their own department (another's, named in the query, is 404: see
+    # tests/test_departments_isolation.py); reopening one is for administrators.
     "appraisals:round_close": Row(tracking_round, hr_page(), post=hr_page(DONE)),
+    "appraisals:round_reopen": Row(
+        tracking_round, expect(403, admin=200), post=expect(403, admin=DONE)
+    ),
     "appraisals:competencies": Row(none, hr_page(), post=hr_page(DONE)),
     # appraisals: reports ----------------------------------------------------------------
     "appraisals:reports": Row(none, reporters_page()),

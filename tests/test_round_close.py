@@ -195,6 +195,18 @@ def test_the_close_page_shows_what_is_unfinished_then_closes(agency, plan, track
     assert 'data-testid="not-approved">1<' in page
     assert Round.objects.get(pk=tracking.pk).status == Round.Status.TRACKING
 
+    # HR close the round for their department; the round goes on for the others.
+    response = client.post(url)
+    assert response.status_code == 302
+    the_round = Round.objects.get(pk=tracking.pk)
+    assert not the_round.is_closed and the_round.is_closed_for(agency.dept.tree_id)
+    assert "ปิดรอบ 2569/1 สำหรับกรมทดสอบ แล้ว" in client.get(response.url).content.decode()
+
+
+def test_an_administrator_closes_the_round_for_every_department(agency, tracking, client_for):
+    client = client_for(agency.admin)
+    url = reverse("appraisals:round_close", args=[tracking.pk])
+    assert "สำหรับทุกส่วนราชการที่ยังไม่ได้ปิดรอบนี้" in client.get(url).content.decode()
     response = client.post(url)
     assert response.status_code == 302
     assert Round.objects.get(pk=tracking.pk).is_closed

@@ -42,14 +42,14 @@ OPEN_ROUNDS = (Round.Status.TRACKING, Round.Status.ASSESSMENT)
 def _assess_context(request, plan: Plan, **forms) -> dict:
     user = request.user
     rules = rules_for(plan.round)
-    closed = plan.round.is_closed
+    closed = plan.round_closed
     scores = score_rows(plan_kpis(plan), rules, stored=closed)
     appraisal = Appraisal.objects.filter(plan=plan).prefetch_related(
         "ratings"
     ).first() or Appraisal(plan=plan)
     individual = plan.owner.kind == Kind.INDIVIDUAL
     competencies = competency_rows(appraisal, plan.owner) if individual else []
-    open_ = plan.round.accepts_results and plan.status == Plan.Status.APPROVED
+    open_ = plan.round.accepts_results and not closed and plan.status == Plan.Status.APPROVED
     status = appraisal.status
     assessee, assessor = is_assessee(user, plan), can_assess(user, plan)
     reviewer = can_review(user, plan)

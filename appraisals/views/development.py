@@ -75,7 +75,7 @@ def development(request, pk):
         and bool(appraisal and appraisal.is_assessed),
         "errors": errors,
         "posted": posted,
-        "closed": plan.round.status == Round.Status.CLOSED,
+        "closed": plan.round_closed,
     }
     return render(request, "appraisals/development.html", context)
 

@@ -39,13 +39,14 @@ def results_context(request, plan: Plan, **extra) -> dict:
     """Everything the results page and its partials show (a fixed number of queries)."""
     rules = rules_for(plan.round)
     kpis = plan_kpis(plan).prefetch_related("result__evidence")
-    closed = plan.round.is_closed
+    closed = plan.round_closed
     scores = score_rows(kpis, rules, stored=closed)
     appraisal = Appraisal.objects.filter(plan=plan).first()
     assessee = is_assessee(request.user, plan)
     can_record = (
         assessee
         and plan.round.accepts_results
+        and not closed
         and plan.status == Plan.Status.APPROVED
         and not (appraisal is not None and appraisal.is_assessed)
     )
@@ -54,6 +55,7 @@ def results_context(request, plan: Plan, **extra) -> dict:
         achievement = appraisal.achievement
     return {
         "plan": plan,
+        "closed_at": plan.round.closed_at_for(plan.owner.tree_id) if closed else None,
         "rules": rules,
         "scores": scores,
         "achievement": achievement,
@@ -208,7 +210,7 @@ def evidence_delete_view(request, pk):
 
 # Every module of mine adds its patterns here (appraisals/urls.py reads
 # results.urlpatterns and reports.urlpatterns).
-from appraisals.views import assessment, competencies, rounds  # noqa: E402
+from appraisals.views import assessment, closing, competencies, rounds  # noqa: E402
 
 urlpatterns = [
     path("", my_results, name="my_results"),
@@ -218,5 +220,6 @@ urlpatterns = [
     path("evidence/<int:pk>/delete/", evidence_delete_view, name="evidence_delete"),
     *assessment.urlpatterns,
     *rounds.urlpatterns,
+    *closing.urlpatterns,
     *competencies.urlpatterns,
 ]

@@ -1,4 +1,4 @@
-"""Views: a round's scoring policy, and closing a round (HR staff and administrators)."""
+"""Views: a round's scoring policy (HR staff and administrators); closing is in views.closing."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,7 +12,6 @@ from appraisals.forms import PolicyForm
 from appraisals.models import PolicyChange
 from appraisals.policy import policy_for, policy_save
 from appraisals.policy_log import recent_changes
-from appraisals.services import round_close, round_close_counts
 from indicators.models import Round
 
 
@@ -57,32 +56,6 @@ def policy(request, pk):
     )
 
 
-@login_required
-def close(request, pk):
-    """GET: what closing would leave unfinished. POST: close the round for good."""
-    require_hr_or_admin(request.user)
-    the_round = get_object_or_404(Round, pk=pk)
-    errors = []
-    if request.method == "POST":
-        try:
-            summary = round_close(round=the_round, by=request.user)
-        except ValidationError as error:
-            errors = error.messages
-        else:
-            messages.success(
-                request,
-                _("ปิดรอบ %(code)s แล้ว: บันทึกผลการประเมิน %(count)s แผนไว้ถาวร")
-                % {"code": the_round.code, "count": summary.individual_plans},
-            )
-            return redirect("appraisals:round_close", pk=the_round.pk)
-    return render(
-        request,
-        "appraisals/round_close.html",
-        {"the_round": the_round, "counts": round_close_counts(the_round), "errors": errors},
-    )
-
-
 urlpatterns = [
     path("round/<int:pk>/policy/", policy, name="policy"),
-    path("round/<int:pk>/close/", close, name="round_close"),
 ]

@@ -252,7 +252,7 @@ def _page(context: dict) -> dict:
     context["levels"] = list(LEVELS)
     context["split_refusal"] = split_refusal(kpi.scale, kpi.unit)
     context["scales"] = KPI.Scale.choices
-    context["round_open"] = kpi.plan.round.is_planning
+    context["round_open"] = kpi.plan.round.is_planning and not kpi.plan.round_closed
     chosen = [row["values"] for row in context["rows"] if row["checked"]]
     coverage = split_coverage(kpi.scale, kpi.levels, chosen)
     context["coverage"] = [
@@ -275,7 +275,9 @@ def cascade_tree_page(request, pk):
         "kpi": kpi,
         "ancestors": ancestors_of(kpi, request.user),
         "root": cascade_tree(kpi, request.user),
-        "can_cascade": can_edit(request.user, kpi.plan) and kpi.plan.round.is_planning,
+        "can_cascade": can_edit(request.user, kpi.plan)
+        and kpi.plan.round.is_planning
+        and not kpi.plan.round_closed,
     }
     return render(request, "indicators/cascade_tree.html", context)
 

@@ -83,7 +83,8 @@ def plan_context(request, plan: Plan, *, history_limit: int | None = HISTORY_ON_
         entry.who = history.person_name(entry.by)
     can_edit = access.can_edit(user, plan)
     can_decide = access.can_decide(user, plan)
-    deciding = can_decide and plan.status == Plan.Status.SUBMITTED and plan.round.is_planning
+    planning = plan.round.is_planning and not plan.round_closed
+    deciding = can_decide and plan.status == Plan.Status.SUBMITTED and planning
     holder = plan.owner if not plan.owner.is_unit else access.holder_of(plan.owner)
     return {
         "plan": plan,
@@ -112,7 +113,7 @@ def plan_context(request, plan: Plan, *, history_limit: int | None = HISTORY_ON_
         # A submitted plan its reviewer decides on goes back with "return";
         # reopening is for a plan already approved (or for HR, who do not decide).
         "can_reopen": plan.is_locked
-        and plan.round.is_planning
+        and planning
         and not deciding
         and access.can_reopen(user, plan),
         "columns": COLUMNS,

@@ -24,20 +24,17 @@ from orgchart.access import roles_of
 from orgchart.hierarchy import supervisor_of
 
 
-def current_round() -> Round | None:
-    """The newest round that is not closed."""
-    return (
-        Round.objects.exclude(status=Round.Status.CLOSED)
-        .order_by("-fiscal_year", "-number")
-        .first()
-    )
+def current_round(tree_id: int | None = None) -> Round | None:
+    """The newest round that is not closed (for the department of tree `tree_id`)."""
+    rounds = Round.objects.exclude(status=Round.Status.CLOSED).order_by("-fiscal_year", "-number")
+    return next((r for r in rounds if tree_id is None or not r.is_closed_for(tree_id)), None)
 
 
 @login_required
 def my_plan(request):
     """Go to the user's own plan (or, with ?unit=1, their unit's) in the current round."""
     roles = roles_of(request.user)
-    the_round = current_round()
+    the_round = current_round(roles.node.tree_id if roles.node is not None else None)
     if roles.node is None or the_round is None:
         return render(request, "indicators/no_plan.html", {"the_round": the_round}, status=200)
     owner = roles.node

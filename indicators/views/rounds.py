@@ -3,6 +3,8 @@
 Closing a round is not here: appraisals' round_close also freezes the scores.
 """
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -14,10 +16,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from indicators.access import plans_awaiting_hr, visible_plans
 from indicators.forms import RoundCreateForm, RoundEditForm, RoundStatusForm
-from indicators.models import Plan, Round
+from indicators.history import person_name
+from indicators.models import Plan, Round, RoundClosure
 from indicators.rounds import round_save
 from indicators.views.plan_page import apply_errors
-from orgchart.access import require_hr
+from orgchart.access import hr_departments, require_hr
+from orgchart.models import Node
 
 
 @login_required
@@ -47,8 +51,36 @@ def rounds(request):
     all_rounds = list(Round.objects.annotate(plan_count=Count("plans")))
     for the_round in all_rounds:
         the_round.status_form = RoundStatusForm(round=the_round)
+    department_states(request.user, all_rounds)
     context = {"rounds": all_rounds, "form": form, "awaiting": plans_awaiting_hr(request.user)}
     return render(request, "indicators/rounds.html", context)
+
+
+@dataclass
+class DepartmentState:
+    """A round as one department sees it: closed on its own (when, by whom) or not."""
+
+    department: Node
+    closure: RoundClosure | None
+
+    @property
+    def closed_by(self) -> str:
+        return person_name(self.closure.closed_by) if self.closure else ""
+
+
+def department_states(user, rounds: list[Round]) -> None:
+    """Set `r.departments` on each round: the state of every department `user` runs
+    (HR: theirs; administrators: each one). Two queries whatever the numbers."""
+    departments = list(hr_departments(user))
+    active = RoundClosure.objects.filter(
+        round__in=rounds, department__in=departments, reopened_at__isnull=True
+    ).select_related("closed_by__node")
+    closures = {(c.round_id, c.department_id): c for c in active}
+    for the_round in rounds:
+        the_round.departments = [
+            DepartmentState(node, closures.get((the_round.pk, node.pk))) for node in departments
+        ]
+        the_round.any_closure = any(state.closure for state in the_round.departments)
 
 
 @login_required

@@ -43,7 +43,8 @@ def _chosen_round(request, rounds: list[Round]) -> Round | None:
     for the_round in rounds:
         if str(the_round.pk) == wanted:
             return the_round
-    open_rounds = [r for r in rounds if not r.is_closed]
+    me = roles_of(request.user).node
+    open_rounds = [r for r in rounds if not r.is_closed_for(me.tree_id)]
     return (open_rounds or rounds or [None])[0]
 
 
@@ -83,6 +84,7 @@ def team(request):
         "summary": summary,
         "can_bulk": the_round is not None
         and the_round.is_planning
+        and not the_round.is_closed_for(me.tree_id)
         and any(row.can_approve for row in rows),
     }
     return render(request, "indicators/team.html", context)

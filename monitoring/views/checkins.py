@@ -37,7 +37,9 @@ def _context(request, kpi, *, form=None, errors=()):
     today = timezone.localdate()
     latest = checkins[0] if checkins else None
     open_for_checkins = (
-        plan.round.status == Round.Status.TRACKING and plan.status == Plan.Status.APPROVED
+        plan.round.status == Round.Status.TRACKING
+        and plan.status == Plan.Status.APPROVED
+        and not plan.round_closed
     )
     return {
         "kpi": kpi,
