@@ -97,9 +97,14 @@ def apply_sql(parts: list[str]) -> str:
 
 
 def prune_sql(old: str) -> str:
-    """Delete the rows the old part took down to zero (locked already by the upsert)."""
+    """Delete the rows the old part took down to zero (locked already by the upsert).
+
+    Below zero too: a row goes negative only when the figures were emptied
+    under the triggers, e.g. by a flush deleting table by table in no set
+    order (SQLite); the figures then stay empty rather than keep the debt.
+    """
     return (
-        f"DELETE FROM {FIGURES} WHERE kpis = 0 AND ({KEY}) IN "
+        f"DELETE FROM {FIGURES} WHERE kpis <= 0 AND ({KEY}) IN "
         f"(SELECT {KEY} FROM ({old}) AS c WHERE unit_id IS NOT NULL)"
     )
 

@@ -197,6 +197,16 @@ def test_nodes_and_plans_deleted_leave_nothing_behind(agency, live):
     assert assert_kept(live) == {(agency.grp.pk, "", NO_CHECKIN_DATE): 3}
 
 
+def test_emptying_every_table_in_any_order_leaves_no_figures(agency, live):
+    """As a flush does on SQLite: one DELETE per table, figures first in the worst case."""
+    plan = watched_plan(agency.officer1, live)
+    checkin_record(kpi=kpi_of(plan, "C1"), by=None, date=TODAY(), value=12)
+    UnitFigure.objects.all().delete()
+    Progress.objects.all().delete()  # would take the figures below zero
+    KPI.objects.all().delete()
+    assert not UnitFigure.objects.exists()
+
+
 def test_the_rebuild_command_recomputes_from_scratch(agency, live):
     plan = watched_plan(agency.officer1, live)
     checkin_record(kpi=kpi_of(plan, "C1"), by=None, date=TODAY(), value=12)
