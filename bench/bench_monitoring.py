@@ -164,14 +164,18 @@ def _measure_pages(agency) -> None:
     )
     head.save(update_fields=["user"])
     department = Node.objects.get(level=0, tree_id=hr.tree_id)
+    admin = users.filter(username="bench-mon-admin").first() or users.create_superuser(
+        "bench-mon-admin"
+    )
     watch = reverse("monitoring:watch")
     with override_settings(ALLOWED_HOSTS=["testserver"]):
-        for who, node, unit in (
-            ("HR (department)", hr, department),
-            ("division head", head, division),
+        for who, user, unit in (
+            ("HR (department)", hr.user, department),
+            ("division head", head.user, division),
+            ("administrator (every department)", admin, department),
         ):
             client = Client()
-            client.force_login(node.user)
+            client.force_login(user)
             for label, url in (
                 ("monitoring page", watch),
                 ("at-risk filter", f"{watch}?status=at_risk"),
@@ -189,6 +193,66 @@ def _measure_pages(agency) -> None:
                 )
 
 
+def _median_ms(run, times: int = 5) -> tuple[float, float]:
+    """Median wall and CPU milliseconds of `run()` (after one warm-up)."""
+    import statistics
+
+    run()
+    walls, cpus = [], []
+    for _ in range(times):
+        start, cpu = time.perf_counter(), time.process_time()
+        run()
+        walls.append((time.perf_counter() - start) * 1000)
+        cpus.append((time.process_time() - cpu) * 1000)
+    return statistics.median(walls), statistics.median(cpus)
+
+
+def _measure_counts(agency) -> None:
+    """The page's grouped count alone, kept figures vs the count over every KPI (before)."""
+    from django.db import connection
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from indicators.models import KPI, Round
+    from monitoring.figures import kept_counts, kpi_scope, unit_key_expression, with_status
+    from monitoring.models import UnitFigure
+    from monitoring.services import schedule_for
+    from orgchart.models import Node
+
+    the_round = Round.objects.get(status=Round.Status.TRACKING)
+    days, today = schedule_for(the_round).no_news_days, timezone.localdate()
+    hr = Node.objects.get(code=agency.hr["code"])
+    department = Node.objects.get(level=0, tree_id=hr.tree_id)
+
+    def kept():
+        return list(kept_counts(the_round, hr.user, department, no_news_days=days, today=today))
+
+    def before():
+        rows = (
+            with_status(kpi_scope(the_round, hr.user, department), days, today)
+            .annotate(unit_key=unit_key_expression())
+            .values_list("unit_key", "watch")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        return list(rows)
+
+    assert sorted(kept()) == sorted(before()), "kept figures differ from the count over KPIs"
+    figures = UnitFigure.objects.filter(round=the_round).count()
+    say(
+        f"figure rows of the round: {figures:,} for {KPI.objects.count():,} KPIs "
+        f"({Node.objects.exclude(kind='individual').count():,} units)"
+    )
+    for label, run in (("kept figures", kept), ("count over every KPI (before)", before)):
+        wall, cpu = _median_ms(run)
+        say(f"HR's grouped count, {label}: {wall:.1f} ms median ({cpu:.1f} ms CPU)")
+    query = kept_counts(the_round, hr.user, department, no_news_days=days, today=today)
+    if connection.vendor == "postgresql":
+        say(query.explain(analyze=True))
+    else:
+        say(query.explain())
+
+
 def pages_only(people: int = PEOPLE) -> None:
     """The pages again on the database a full run left (no generation, no import)."""
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{env.OUT / 'bench_monitoring.sqlite3'}")
@@ -202,7 +266,9 @@ def pages_only(people: int = PEOPLE) -> None:
         f"== bench_monitoring --pages: {KPI.objects.count():,} KPIs, "
         f"{CheckIn.objects.count():,} check-ins (load average {load}) =="
     )
-    _measure_pages(make_agency(people=people))
+    agency = make_agency(people=people)
+    _measure_pages(agency)
+    _measure_counts(agency)
 
 
 def main(people: int = PEOPLE) -> None:
@@ -251,6 +317,7 @@ def main(people: int = PEOPLE) -> None:
         f"unchanged), peak RSS {again['rss_mb']:.0f} MB"
     )
     _measure_pages(agency)
+    _measure_counts(agency)
 
 
 if __name__ == "__main__":

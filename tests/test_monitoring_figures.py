@@ -401,3 +401,29 @@ def test_writes_at_once_in_one_unit_lose_no_count(agency):
     assert figures[(agency.grp.pk, "on_track", TODAY())] == 6
     assert figures[(agency.grp.pk, "at_risk", TODAY())] == 2
     assert figures[(agency.grp.pk, "", NO_CHECKIN_DATE)] == 4
+
+
+def test_an_administrator_pays_the_same_queries_for_one_or_two_departments(
+    django_assert_num_queries,
+):
+    """The whole ministry: a second department of 5,000 adds no query (kept figures)."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from tests.test_monitoring_page import counts_of, page_text, watched_department
+
+    the_round = live_round()
+    small = watched_department(50, the_round)
+    client = Client()
+    client.force_login(get_user_model().objects.create_superuser("minister", password="x"))
+    watch = reverse("monitoring:watch")
+    page_text(client, watch)
+    with CaptureQueriesContext(connection) as counted:
+        page_text(client, watch)
+    big = watched_department(5000, the_round)
+    with django_assert_num_queries(len(counted)):
+        text = page_text(client, watch)
+    assert counts_of(text, small.dept.code) == [25, 25, 0, 50]
+    assert counts_of(text, big.dept.code) == [2500, 2500, 0, 5000]
