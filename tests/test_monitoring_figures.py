@@ -25,7 +25,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 from indicators import services
 from indicators.models import KPI, Plan, Round
 from monitoring.figures import unit_key_expression
-from monitoring.importer import checkins_import, checkins_read
+from monitoring.importer import checkins_import, checkins_read, progress_rebuild
 from monitoring.models import NO_CHECKIN_DATE, CheckIn, Progress, UnitFigure
 from monitoring.services import checkin_record
 from orgchart.importer import org_import, org_read
@@ -270,19 +270,8 @@ class FiguresMachine(RuleBasedStateMachine):
         checkins = list(CheckIn.objects.order_by("pk"))
         if checkins:
             gone = checkins[which % len(checkins)]
-            kpi_id = gone.kpi_id
-            gone.delete()
-            latest = CheckIn.objects.filter(kpi_id=kpi_id).order_by("-date", "-pk").first()
-            if latest is not None:
-                Progress.objects.update_or_create(
-                    kpi_id=kpi_id,
-                    defaults={
-                        "checkin": latest,
-                        "date": latest.date,
-                        "status": latest.status,
-                        "projected_level": 3,
-                    },
-                )
+            gone.delete()  # its Progress with it (cascade), then the one before, if any
+            progress_rebuild([gone.kpi_id])
 
     @rule(which=st.integers(0, 3), status=st.sampled_from(list(Plan.Status.values)))
     def set_plan_status(self, which, status):
