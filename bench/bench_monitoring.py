@@ -2,9 +2,12 @@
 
     DEBUG=1 .venv/bin/python -m bench.bench_monitoring [PEOPLE]
     DEBUG=1 .venv/bin/python -m bench.bench_monitoring --pages [PEOPLE]
+    DEBUG=1 .venv/bin/python -m bench.bench_monitoring --ministry DEPARTMENTS [PEOPLE]
 
 `--pages` measures the pages only, on the database a full run left behind
-(bench/out/bench_monitoring.sqlite3, or DATABASE_URL's).
+(bench/out/bench_monitoring.sqlite3, or DATABASE_URL's). `--ministry N`
+adds departments to that database up to N (one check-in per KPI, in bulk)
+and measures the pages again: an administrator then sees the whole ministry.
 
 The generated agency (bench/generate.py) with 5 KPIs per officer (100,000
 KPIs, approved plans, written in bulk) in a round that is tracking, half-way
@@ -164,14 +167,18 @@ def _measure_pages(agency) -> None:
     )
     head.save(update_fields=["user"])
     department = Node.objects.get(level=0, tree_id=hr.tree_id)
+    admin = users.filter(username="bench-mon-admin").first() or users.create_superuser(
+        "bench-mon-admin"
+    )
     watch = reverse("monitoring:watch")
     with override_settings(ALLOWED_HOSTS=["testserver"]):
-        for who, node, unit in (
-            ("HR (department)", hr, department),
-            ("division head", head, division),
+        for who, user, unit in (
+            ("HR (department)", hr.user, department),
+            ("division head", head.user, division),
+            ("administrator (every department)", admin, department),
         ):
             client = Client()
-            client.force_login(node.user)
+            client.force_login(user)
             for label, url in (
                 ("monitoring page", watch),
                 ("at-risk filter", f"{watch}?status=at_risk"),
@@ -189,6 +196,123 @@ def _measure_pages(agency) -> None:
                 )
 
 
+def _median_ms(run, times: int = 5) -> tuple[float, float]:
+    """Median wall and CPU milliseconds of `run()` (after one warm-up)."""
+    import statistics
+
+    run()
+    walls, cpus = [], []
+    for _ in range(times):
+        start, cpu = time.perf_counter(), time.process_time()
+        run()
+        walls.append((time.perf_counter() - start) * 1000)
+        cpus.append((time.process_time() - cpu) * 1000)
+    return statistics.median(walls), statistics.median(cpus)
+
+
+def _measure_counts(agency) -> None:
+    """The page's grouped count alone, kept figures vs the count over every KPI (before)."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from indicators.models import KPI, Round
+    from monitoring.figures import kept_counts, kpi_scope, unit_key_expression, with_status
+    from monitoring.models import UnitFigure
+    from monitoring.services import schedule_for
+    from orgchart.models import Node
+
+    the_round = Round.objects.get(status=Round.Status.TRACKING)
+    days, today = schedule_for(the_round).no_news_days, timezone.localdate()
+    hr = Node.objects.get(code=agency.hr["code"])
+    department = Node.objects.get(level=0, tree_id=hr.tree_id)
+    admin = get_user_model().objects.get(username="bench-mon-admin")
+    figures = UnitFigure.objects.filter(round=the_round).count()
+    say(
+        f"figure rows of the round: {figures:,} for {KPI.objects.count():,} KPIs "
+        f"({Node.objects.exclude(kind='individual').count():,} units)"
+    )
+    for who, user, unit in (("HR", hr.user, department), ("administrator", admin, None)):
+
+        def kept(user=user, unit=unit):
+            rows = kept_counts(the_round, user, unit, no_news_days=days, today=today)
+            return list(rows)
+
+        def before(user=user, unit=unit):
+            rows = (
+                with_status(kpi_scope(the_round, user, unit), days, today)
+                .annotate(unit_key=unit_key_expression())
+                .values_list("unit_key", "watch")
+                .annotate(n=Count("pk"))
+                .order_by()
+            )
+            return list(rows)
+
+        assert sorted(kept()) == sorted(before()), "kept figures differ from the count over KPIs"
+        for label, run in (("kept figures", kept), ("count over every KPI (before)", before)):
+            wall, cpu = _median_ms(run)
+            say(f"{who}'s grouped count, {label}: {wall:.1f} ms median ({cpu:.1f} ms CPU)")
+    query = kept_counts(the_round, hr.user, department, no_news_days=days, today=today)
+    say(query.explain(analyze=True) if connection.vendor == "postgresql" else query.explain())
+
+
+def _latest_checkins(agency, the_round) -> int:
+    """One check-in per KPI of the department (the latest is all the figures read), in bulk."""
+    from indicators.models import KPI
+    from monitoring.models import CheckIn, Progress
+    from orgchart.models import Node
+
+    rng = random.Random(agency.seed)
+    top = Node.objects.get(code=agency.department["code"])
+    kpis = list(
+        KPI.objects.filter(round=the_round, plan__owner__tree_id=top.tree_id).values_list(
+            "pk", flat=True
+        )
+    )
+    date = datetime.date.today() - datetime.timedelta(days=1)
+    for start in range(0, len(kpis), 2000):
+        status = [rng.choice(("on_track", "on_track", "at_risk", "off_track")) for _ in range(2000)]
+        checkins = CheckIn.objects.bulk_create(
+            CheckIn(kpi_id=pk, date=date, value=1, status=status[n], suggested_status=status[n],
+                    projected_level=3)
+            for n, pk in enumerate(kpis[start : start + 2000])
+        )  # fmt: skip
+        Progress.objects.bulk_create(
+            Progress(kpi_id=c.kpi_id, checkin=c, date=date, status=c.status, projected_level=3)
+            for c in checkins
+        )
+    return len(kpis)
+
+
+def ministry(departments: int, people: int = PEOPLE) -> None:
+    """Add departments to the database a full run left, then the pages for the whole ministry.
+
+    Each added department (bench.generate.make_ministry: prefixes BN01, BN02, ...) has
+    its plans and KPIs as in the full run and one check-in per KPI, written in bulk
+    (the triggers keep the figures as for any write).
+    """
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{env.OUT / 'bench_monitoring.sqlite3'}")
+    env.setup()
+    from bench.generate import build_in_db, make_agency, make_ministry
+    from indicators.models import Round
+    from orgchart.models import Node
+
+    the_round = Round.objects.get(status=Round.Status.TRACKING)
+    have = Node.objects.filter(level=0).count()
+    for agency in make_ministry(departments=departments - 1, people=people).departments[have - 1 :]:
+        start = time.perf_counter()
+        build_in_db(agency)
+        _plans_in_bulk(agency, the_round)
+        kpis = _latest_checkins(agency, the_round)
+        say(f"added {agency.prefix}: {kpis:,} KPIs in {time.perf_counter() - start:.0f} s")
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    say(f"== the ministry: {departments} departments (load average {load}) ==")
+    agency = make_agency(people=people)
+    _measure_pages(agency)
+    _measure_counts(agency)
+
+
 def pages_only(people: int = PEOPLE) -> None:
     """The pages again on the database a full run left (no generation, no import)."""
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{env.OUT / 'bench_monitoring.sqlite3'}")
@@ -202,7 +326,9 @@ def pages_only(people: int = PEOPLE) -> None:
         f"== bench_monitoring --pages: {KPI.objects.count():,} KPIs, "
         f"{CheckIn.objects.count():,} check-ins (load average {load}) =="
     )
-    _measure_pages(make_agency(people=people))
+    agency = make_agency(people=people)
+    _measure_pages(agency)
+    _measure_counts(agency)
 
 
 def main(people: int = PEOPLE) -> None:
@@ -251,11 +377,14 @@ def main(people: int = PEOPLE) -> None:
         f"unchanged), peak RSS {again['rss_mb']:.0f} MB"
     )
     _measure_pages(agency)
+    _measure_counts(agency)
 
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         _child(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) > 2 and sys.argv[1] == "--ministry":
+        ministry(int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else PEOPLE)
     elif len(sys.argv) > 1 and sys.argv[1] == "--pages":
         pages_only(int(sys.argv[2]) if len(sys.argv) > 2 else PEOPLE)
     else:

@@ -5,8 +5,11 @@ viewer's scope (appraisals.summary.node_scope, optionally one unit's
 subtree). Its status is the latest check-in's (monitoring.Progress, kept by
 the services), or "no news" when there is none or it is older than the
 round's no-news days. A person's KPIs count in the person's unit; a unit's
-own plan counts in that unit. Counts are one grouped query, the units one
-more, then rolled up the tree in Python.
+own plan counts in that unit. The counts per unit are kept by the database
+as KPIs, plans, people and check-ins change (monitoring.UnitFigure, kept by
+the triggers of monitoring.kept): one grouped query over a few rows per unit
+(whatever the number of KPIs), the units one more, then rolled up the tree
+in Python.
 """
 
 import datetime
@@ -22,13 +25,14 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     QuerySet,
+    Sum,
     Value,
     When,
 )
 
 from appraisals.summary import node_scope, scope_units
 from indicators.models import KPI, Plan, Round
-from monitoring.models import CheckIn, Status
+from monitoring.models import CheckIn, Status, UnitFigure
 from orgchart.models import Kind, Node
 
 STATUSES = [Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK, Status.NO_NEWS]
@@ -71,6 +75,32 @@ def unit_key_expression() -> Case:
 
 def with_status(queryset: QuerySet[KPI], no_news_days: int, today: datetime.date):
     return queryset.annotate(watch=status_expression(no_news_days, today))
+
+
+def kept_counts(
+    round: Round, user, unit: Node | None, *, no_news_days: int, today: datetime.date
+) -> QuerySet:
+    """(unit pk, status, KPIs) of the units in scope, from the kept figures (UnitFigure).
+
+    The same counts as grouping `kpi_scope` by unit and status, but over a
+    few rows per unit (one per latest status and date) instead of every KPI:
+    rows older than the cutoff (and the KPIs without a check-in, dated
+    NO_CHECKIN_DATE) are "no news". Scope is on the unit: a unit in the
+    viewer's view holds only KPIs of people the viewer sees.
+    """
+    cutoff = today - datetime.timedelta(days=no_news_days)
+    watch = Case(
+        When(latest__lt=cutoff, then=Value(Status.NO_NEWS.value)),
+        default=F("status"),
+        output_field=CharField(),
+    )
+    return (
+        UnitFigure.objects.filter(node_scope(user, unit, "unit__"), round=round)
+        .annotate(watch=watch)
+        .values_list("unit_id", "watch")
+        .annotate(n=Sum("kpis"))
+        .order_by()
+    )
 
 
 @dataclass
@@ -116,13 +146,7 @@ def unit_statuses(
     for u in units:
         if u.parent_id in by_pk:
             by_pk[u.parent_id].has_sub_units = True
-    rows = (
-        with_status(kpi_scope(round, user, unit), no_news_days, today)
-        .annotate(unit_key=unit_key_expression())
-        .values_list("unit_key", "watch")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    rows = kept_counts(round, user, unit, no_news_days=no_news_days, today=today)
     for unit_pk, status, n in rows:
         home = by_pk.get(unit_pk)
         if home is None:

@@ -1,5 +1,7 @@
 """Check-ins during a round: dated progress updates on KPIs, comments, and round settings."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -9,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from indicators.models import KPI, Round
 
 DEFAULT_NO_NEWS_DAYS = 30
+# The latest check-in date of a KPI without any: older than every cutoff (monitoring.kept).
+NO_CHECKIN_DATE = datetime.date(1, 1, 1)
 
 
 class Status(models.TextChoices):
@@ -133,6 +137,46 @@ class Progress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kpi_id} {self.status}"
+
+
+class UnitFigure(models.Model):
+    """How many KPIs count in a unit with a latest status and date, kept by the database.
+
+    Per round and unit (the unit a KPI counts in: its person's unit, or the
+    unit owning the plan): KPIs of approved plans by the status and date of
+    their latest check-in (status "" and NO_CHECKIN_DATE without one).
+    Triggers keep the rows in the same statement as every write to KPIs,
+    plans, nodes and Progress (monitoring.kept); "no news" is applied at read
+    time from the round's cutoff (monitoring.figures). Neither key is a
+    constraint: the triggers take a row to zero (and away) as its KPIs go, in
+    whatever order a delete cascades.
+    """
+
+    round = models.ForeignKey(
+        Round, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    unit = models.ForeignKey(
+        "orgchart.Node",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    status = models.CharField(max_length=16, blank=True)
+    latest = models.DateField()
+    kpis = models.IntegerField()
+
+    class Meta:
+        verbose_name = _("ตัวเลขการติดตามผลของหน่วยงาน")
+        verbose_name_plural = _("ตัวเลขการติดตามผลของหน่วยงาน")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "unit", "status", "latest"], name="one_unit_figure_per_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id} {self.unit_id} {self.status} {self.latest} {self.kpis}"
 
 
 class CheckInComment(models.Model):
