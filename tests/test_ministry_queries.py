@@ -125,3 +125,20 @@ def test_hr_of_one_department_sees_only_its_own_people(ministry, client):
     plan = Plan.objects.filter(owner__tree_id=other.tree_id).first()
     assert client.get(f"/kpi/plan/{plan.pk}/").status_code == 404
     assert client.get(f"/appraisal/plan/{plan.pk}/").status_code == 404
+
+
+def test_the_administrators_monitoring_page_opens_departments_on_demand(ministry, client):
+    _round, first, grow = ministry
+    grow()
+    admin = get_user_model().objects.create_superuser("ministry-admin")
+    client.force_login(admin)
+    page = client.get("/monitoring/").content.decode()
+    departments = Node.objects.filter(parent__isnull=True).order_by("tree_id")
+    for department in departments:
+        assert department.name in page
+        assert f"/monitoring/units/{department.pk}/" in page  # its toggle loads the level below
+    division = Node.objects.filter(kind=Kind.DIVISION, tree_id=departments[0].tree_id)[0]
+    assert f'data-unit="{division.code}"' not in page
+    # HR of one department still sees its first level open.
+    client.force_login(Node.objects.get(code=first.hr["code"]).user)
+    assert f'data-unit="{division.code}"' in client.get("/monitoring/").content.decode()
