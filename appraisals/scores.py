@@ -23,6 +23,7 @@ from decimal import Decimal
 
 from appraisals import scoring
 from appraisals.models import Appraisal, Result
+from appraisals.tallies import tallies_rebuild, tallies_refresh
 from indicators import targets
 from indicators.models import KPI, Plan, Round
 from orgchart.models import Kind
@@ -238,6 +239,7 @@ def plan_rescore(plan: Plan, rules: Rules) -> PlanScores:
     )
     if appraisal is not None and _appraisal_fields(appraisal, scores.achievement, rules):
         appraisal.save(update_fields=APPRAISAL_SCORE_FIELDS)
+    tallies_refresh([plan.pk])  # the scores were stored in bulk
     return scores
 
 
@@ -271,4 +273,5 @@ def round_rescore(the_round: Round, rules: Rules) -> int:
         )
     ]
     Appraisal.objects.bulk_update(changed, APPRAISAL_SCORE_FIELDS, batch_size=BULK_BATCH)
+    tallies_rebuild(round=the_round)  # the scores were stored in bulk
     return len(changed)

@@ -18,15 +18,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
-    Exists,
     F,
     FilteredRelation,
-    OuterRef,
     Q,
     QuerySet,
     Sum,
+    Value,
     When,
 )
 from django.http import Http404
@@ -34,7 +34,7 @@ from django.utils.translation import gettext_lazy
 
 from appraisals.models import Appraisal, DevelopmentItem, DevelopmentMethod, RatingBand
 from appraisals.scoring import DEFAULT_BANDS, quantize2, rating_band
-from indicators.models import KPI, Plan, Round
+from indicators.models import Plan, Round
 from orgchart.access import get_node_for, visible_q
 from orgchart.models import Kind, Node
 
@@ -99,13 +99,16 @@ def plan_scope(round: Round, user, unit: Node | None = None, prefix: str = "") -
     return frozen | (Q(**{f"{prefix}appraisal__frozen_at__isnull": True}) & live)
 
 
-def missing_result(plan_ref: str) -> Exists:
-    """True when the plan has a KPI with no actual result recorded yet."""
-    return Exists(
-        KPI.objects.filter(plan_id=OuterRef(plan_ref)).filter(
-            Q(result__isnull=True)
-            | Q(result__actual__isnull=True, result__milestones_done__isnull=True)
-        )
+def results_missing(prefix: str = "") -> Case:
+    """True when the plan (behind `prefix`) has a KPI with no actual result recorded yet.
+
+    Read from the plan's kept tally (appraisals.tallies): no KPI scan per view.
+    A plan without a tally has no KPI, so nothing missing; no plan, neither.
+    """
+    return Case(
+        When(**{f"{prefix}result_tally__missing__gt": 0}, then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
     )
 
 
@@ -152,7 +155,7 @@ def _grouped_rows(round: Round, user, unit: Node | None):
         return (
             Node.objects.filter(node_scope(user, unit), kind=Kind.INDIVIDUAL, is_active=True)
             .annotate(rp=FilteredRelation("plans", condition=Q(plans__round=round)))
-            .annotate(unit_key=F("parent__code"), missing=missing_result("rp__id"))
+            .annotate(unit_key=F("parent__code"), missing=results_missing("rp__"))
             .values_list(
                 "unit_key", "rp__status", "rp__appraisal__status", "rp__appraisal__band", "missing"
             )
@@ -172,7 +175,7 @@ def _grouped_rows(round: Round, user, unit: Node | None):
                 When(appraisal__frozen_at__isnull=False, then=F("appraisal__unit_code")),
                 default=F("owner__parent__code"),
             ),
-            missing=missing_result("pk"),
+            missing=results_missing(),
         )
         .values_list("unit_key", "status", "appraisal__status", "appraisal__band", "missing")
         .annotate(
@@ -266,19 +269,15 @@ def achievement_distribution(round: Round, user, unit: Node | None = None) -> li
     Before anyone is assessed there are no rating bands yet, but results are
     in: each plan's achievement (0-100, a KPI without a score counts 0 and
     keeps its weight, as appraisals.scores does) placed in the round's bands.
-    One query, whatever the size of the tree; plans without any score are left
-    out. Bands highest first, every band listed (zero included).
+    One query, whatever the size of the tree, over the plans' kept tallies
+    (appraisals.tallies); plans without any score are left out. Bands highest
+    first, every band listed (zero included).
     """
     plans = (
         Plan.objects.filter(round=round, owner__kind=Kind.INDIVIDUAL, status=Plan.Status.APPROVED)
         .filter(plan_scope(round, user, unit))
-        .annotate(
-            weighted=Sum(F("kpis__result__score") * F("kpis__weight")),
-            weights=Sum("kpis__weight"),
-            scored=Count("kpis__result__score"),
-        )
-        .filter(scored__gt=0)
-        .values_list("weighted", "weights")
+        .filter(result_tally__scored__gt=0)
+        .values_list("result_tally__weighted", "result_tally__weights")
         .order_by()
     )
     bands = list(
