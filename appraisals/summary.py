@@ -20,6 +20,7 @@ from decimal import Decimal
 from django.db.models import (
     BooleanField,
     Case,
+    CharField,
     Count,
     F,
     FilteredRelation,
@@ -33,7 +34,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy
 
 from appraisals.models import Appraisal, DevelopmentItem, DevelopmentMethod, RatingBand
-from appraisals.scoring import DEFAULT_BANDS, quantize2, rating_band
+from appraisals.scoring import DEFAULT_BANDS, quantize2
 from indicators.models import Plan, Round
 from orgchart.access import get_node_for, visible_q
 from orgchart.models import Kind, Node
@@ -273,23 +274,29 @@ def achievement_distribution(round: Round, user, unit: Node | None = None) -> li
     (appraisals.tallies); plans without any score are left out. Bands highest
     first, every band listed (zero included).
     """
-    plans = (
-        Plan.objects.filter(round=round, owner__kind=Kind.INDIVIDUAL, status=Plan.Status.APPROVED)
-        .filter(plan_scope(round, user, unit))
-        .filter(result_tally__scored__gt=0)
-        .values_list("result_tally__weighted", "result_tally__weights")
-        .order_by()
-    )
     bands = list(
         RatingBand.objects.filter(policy__round=round).values_list("name", "minimum")
     ) or list(DEFAULT_BANDS)
-    counts = Counter()
-    for weighted, weights in plans:
-        if not weights:
-            continue
-        value = quantize2(Decimal(str(weighted)) / (Decimal(str(weights)) * 5) * 100)
-        counts[rating_band(value, bands)] += 1
     ordered = sorted(bands, key=lambda band: band[1], reverse=True)
+    # rating_band in SQL: the band with the highest minimum at or below.
+    band = Case(
+        *(
+            When(result_tally__achievement__gte=minimum, then=Value(name))
+            for name, minimum in ordered
+        ),
+        default=None,
+        output_field=CharField(),
+    )
+    counts = dict(
+        Plan.objects.filter(round=round, owner__kind=Kind.INDIVIDUAL, status=Plan.Status.APPROVED)
+        .filter(plan_scope(round, user, unit))
+        .filter(result_tally__achievement__isnull=False)
+        .annotate(band=band)
+        .values("band")
+        .annotate(n=Count("pk"))
+        .values_list("band", "n")
+        .order_by()
+    )
     return [(name, counts.get(name, 0)) for name, _minimum in ordered]
 
 

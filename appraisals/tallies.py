@@ -27,8 +27,10 @@ from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.signals import post_delete, post_save
 
+from appraisals.scoring import MAX_SCORE, quantize2
+
 BATCH = 500
-FIELDS = ["kpis", "missing", "scored", "weighted", "weights"]
+FIELDS = ["kpis", "missing", "scored", "weighted", "weights", "achievement"]
 
 
 def _no_actual(prefix: str = "") -> Q:
@@ -61,21 +63,24 @@ def _decimal(value, places: int) -> Decimal:
     return Decimal(str(value)).quantize(Decimal(1).scaleb(-places))
 
 
+def _row(kpis, missing, scored, weighted, weights) -> tuple:
+    """The stored values of one plan's counts and sums (as `FIELDS`)."""
+    weighted, weights = _decimal(weighted, 6), _decimal(weights, 2)
+    # A KPI without a score counts 0 and keeps its weight (appraisals.scores).
+    achievement = None
+    if scored and weights:
+        achievement = quantize2(weighted / (weights * MAX_SCORE) * 100)
+    return kpis, missing, scored, weighted, weights, achievement
+
+
 def _store(plan_model, tally_model, ids: list[int]) -> int:
     """Recompute and upsert the tallies of the plans `ids` (one batch). Returns rows written."""
     plans = plan_model.objects.filter(pk__in=ids)
     # The row lock orders two writers of one plan (no effect on SQLite).
     list(plans.select_for_update().order_by("pk").values_list("pk", flat=True))
     rows = [
-        tally_model(
-            plan_id=pk,
-            kpis=kpis,
-            missing=missing,
-            scored=scored,
-            weighted=_decimal(weighted, 6),
-            weights=_decimal(weights, 2),
-        )
-        for pk, kpis, missing, scored, weighted, weights in counted(plans)
+        tally_model(plan_id=pk, **dict(zip(FIELDS, _row(*counts), strict=True)))
+        for pk, *counts in counted(plans)
     ]
     tally_model.objects.bulk_create(
         rows, update_conflicts=True, unique_fields=["plan"], update_fields=FIELDS
@@ -121,15 +126,12 @@ def stale_tallies(round=None) -> list[int]:
     from indicators.models import Plan
 
     plans = Plan.objects.all() if round is None else Plan.objects.filter(round=round)
-    fresh = {
-        pk: (kpis, missing, scored, _decimal(weighted, 6), _decimal(weights, 2))
-        for pk, kpis, missing, scored, weighted, weights in counted(plans)
-    }
+    fresh = {pk: _row(*counts) for pk, *counts in counted(plans)}
     kept = {
         row[0]: tuple(row[1:])
         for row in ResultTally.objects.filter(plan__in=plans).values_list("plan_id", *FIELDS)
     }
-    empty = (0, 0, 0, 0, 0)
+    empty = (0, 0, 0, 0, 0, None)
     return sorted(pk for pk in fresh if kept.get(pk, empty) != fresh[pk])
 
 

@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy as _
 class ResultTally(models.Model):
     """A plan's KPIs, how many lack an actual result, and its scores summed.
 
-    `missing` > 0 is what keeps a plan out of "results complete"; `weighted`
-    / (`weights` x 5) x 100 is its achievement so far (a KPI without a score
-    counts 0 and keeps its weight), shown once `scored` > 0. A plan without
+    `missing` > 0 is what keeps a plan out of "results complete";
+    `achievement` is the plan's achievement so far (a KPI without a score
+    counts 0 and keeps its weight), set once `scored` > 0. A plan without
     KPIs may have no row: it has nothing missing and nothing scored.
     """
 
@@ -28,6 +28,10 @@ class ResultTally(models.Model):
         _("ผลรวมคะแนนคูณน้ำหนัก"), max_digits=20, decimal_places=6, default=0
     )
     weights = models.DecimalField(_("ผลรวมน้ำหนัก"), max_digits=12, decimal_places=2, default=0)
+    # weighted / (weights x 5) x 100, 2 decimals half up; None until a KPI is scored.
+    achievement = models.DecimalField(
+        _("ผลสัมฤทธิ์ของงาน"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("สรุปผลการดำเนินงานของแผน")
