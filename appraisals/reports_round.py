@@ -22,6 +22,7 @@ from appraisals.summary import (
     band_names,
     node_scope,
     plan_scope,
+    round_bands,
     scope_units,
     unit_figures,
     unit_plan_achievements,
@@ -105,8 +106,9 @@ class RoundReport(Exporter):
     # Sheet 1 -------------------------------------------------------------
 
     def unit_sheet(self) -> Sheet:
-        figures = unit_figures(self.round, self.user, self.unit)
-        bands = band_names(self.round, figures)
+        known = round_bands(self.round)
+        figures = unit_figures(self.round, self.user, self.unit, bands=known)
+        bands = band_names(self.round, figures, bands=known)
         kinds = dict(Kind.choices)
         headers = [
             _("รหัสหน่วยงาน"),

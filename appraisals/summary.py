@@ -113,6 +113,30 @@ def results_missing(prefix: str = "") -> Case:
     )
 
 
+def round_bands(round: Round) -> list[tuple[str, Decimal]]:
+    """The round's rating bands (name, minimum), highest first; the default bands without any."""
+    bands = list(
+        RatingBand.objects.filter(policy__round=round)
+        .order_by("-minimum")
+        .values_list("name", "minimum")
+    )
+    return bands or list(DEFAULT_BANDS)
+
+
+def achieved_band(bands, prefix: str = "") -> Case:
+    """The band of the plan's achievement so far (its kept tally), None before any score.
+
+    `rating_band` in SQL: the band with the highest minimum at or below.
+    """
+    field = f"{prefix}result_tally__achievement__gte"
+    ordered = sorted(bands, key=lambda band: band[1], reverse=True)
+    return Case(
+        *(When(**{field: minimum}, then=Value(name)) for name, minimum in ordered),
+        default=None,
+        output_field=CharField(),
+    )
+
+
 @dataclass
 class Tally:
     """Completion and bands of a group of officers."""
@@ -124,6 +148,9 @@ class Tally:
     total_sum: Decimal = Decimal(0)
     total_n: int = 0
     bands: Counter = field(default_factory=Counter)
+    # Approved plans by the band of their achievement so far (the dashboard's
+    # chart before anyone is assessed); people no longer active included.
+    achieved: Counter = field(default_factory=Counter)
 
     def add(self, other: "Tally") -> None:
         self.officers += other.officers
@@ -133,6 +160,7 @@ class Tally:
         self.total_sum += other.total_sum
         self.total_n += other.total_n
         self.bands.update(other.bands)
+        self.achieved.update(other.achieved)
 
     @property
     def mean(self) -> Decimal | None:
@@ -148,17 +176,28 @@ class Tally:
         return quantize2(Decimal(part) * 100 / self.officers)
 
 
-def _grouped_rows(round: Round, user, unit: Node | None):
+def _grouped_rows(round: Round, user, unit: Node | None, bands):
     """One grouped query of (unit code, plan status, appraisal status, band, missing,
-    n, sum of totals, count of totals)."""
+    achievement band, active, n, sum of totals, count of totals)."""
     if not round.is_closed:
-        # Everyone placed in the live tree counts, with or without a plan.
+        # Everyone placed in the live tree counts, with or without a plan; people
+        # no longer active count only in the plans' achievement.
         return (
-            Node.objects.filter(node_scope(user, unit), kind=Kind.INDIVIDUAL, is_active=True)
+            Node.objects.filter(node_scope(user, unit), kind=Kind.INDIVIDUAL)
             .annotate(rp=FilteredRelation("plans", condition=Q(plans__round=round)))
-            .annotate(unit_key=F("parent__code"), missing=results_missing("rp__"))
+            .annotate(
+                unit_key=F("parent__code"),
+                missing=results_missing("rp__"),
+                achieved=achieved_band(bands, "rp__"),
+            )
             .values_list(
-                "unit_key", "rp__status", "rp__appraisal__status", "rp__appraisal__band", "missing"
+                "unit_key",
+                "rp__status",
+                "rp__appraisal__status",
+                "rp__appraisal__band",
+                "missing",
+                "achieved",
+                "is_active",
             )
             .annotate(
                 n=Count("pk"),
@@ -177,8 +216,18 @@ def _grouped_rows(round: Round, user, unit: Node | None):
                 default=F("owner__parent__code"),
             ),
             missing=results_missing(),
+            achieved=achieved_band(bands),
+            active=Value(True),
         )
-        .values_list("unit_key", "status", "appraisal__status", "appraisal__band", "missing")
+        .values_list(
+            "unit_key",
+            "status",
+            "appraisal__status",
+            "appraisal__band",
+            "missing",
+            "achieved",
+            "active",
+        )
         .annotate(
             n=Count("pk"),
             total_sum=Sum("appraisal__total"),
@@ -188,12 +237,19 @@ def _grouped_rows(round: Round, user, unit: Node | None):
     )
 
 
-def direct_tallies(round: Round, user, unit: Node | None = None) -> dict[str, Tally]:
-    """Tallies of the officers placed directly in each unit, by unit code."""
+def direct_tallies(round: Round, user, unit: Node | None = None, *, bands=None) -> dict[str, Tally]:
+    """Tallies of the officers placed directly in each unit, by unit code.
+
+    `bands` (round_bands) when the caller has them already, else one more query.
+    """
     tallies: dict[str, Tally] = {}
-    rows = _grouped_rows(round, user, unit)
-    for code, plan_status, status, band, missing, n, total_sum, total_n in rows:
+    rows = _grouped_rows(round, user, unit, bands if bands is not None else round_bands(round))
+    for code, plan_status, status, band, missing, achieved, active, n, total_sum, total_n in rows:
         tally = tallies.setdefault(code or "", Tally())
+        if plan_status == Plan.Status.APPROVED and achieved:
+            tally.achieved[achieved] += n
+        if not active:
+            continue
         tally.officers += n
         if plan_status == Plan.Status.APPROVED:
             tally.approved += n
@@ -223,21 +279,30 @@ class UnitFigures:
     subtree: Tally = field(default_factory=Tally)
 
 
-def unit_figures(round: Round, user, unit: Node | None = None) -> list[UnitFigures]:
+class FigureList(list):
+    """unit_figures' list, with `achieved`: every plan in scope by achievement band."""
+
+    achieved: Counter
+
+
+def unit_figures(round: Round, user, unit: Node | None = None, *, bands=None) -> FigureList:
     """Every unit in scope (tree order) with its officers' figures, rolled up the tree.
 
-    Two queries. Officers placed in a unit outside the scope's units (which
-    cannot happen for a subtree) are left out rather than guessed.
+    Two queries (three without `bands`). Officers placed in a unit outside the
+    scope's units (which cannot happen for a subtree) are left out of the units
+    rather than guessed; `achieved` counts them all.
     """
-    units = [
+    units = FigureList(
         UnitFigures(pk, parent_id, code, name, kind, level)
         for pk, parent_id, code, name, kind, level in scope_units(user, unit).values_list(
             "pk", "parent_id", "code", "name", "kind", "level"
         )
-    ]
+    )
+    units.achieved = Counter()
     by_pk = {u.pk: u for u in units}
     by_code = {u.code: u for u in units}
-    for code, tally in direct_tallies(round, user, unit).items():
+    for code, tally in direct_tallies(round, user, unit, bands=bands).items():
+        units.achieved.update(tally.achieved)
         home = by_code.get(code)
         if home is None:
             continue
@@ -249,55 +314,34 @@ def unit_figures(round: Round, user, unit: Node | None = None) -> list[UnitFigur
     return units
 
 
-def band_names(round: Round, figures=()) -> list[str]:
+def band_names(round: Round, figures=(), *, bands=None) -> list[str]:
     """The round's band names, highest first, then any other names found in `figures`."""
-    names = list(
-        RatingBand.objects.filter(policy__round=round)
-        .order_by("-minimum")
-        .values_list("name", flat=True)
-    )
-    if not names:
-        names = [name for name, _minimum in DEFAULT_BANDS]
+    names = [name for name, _minimum in (bands if bands is not None else round_bands(round))]
     extra = set()
     for figure in figures:
         extra.update(figure.subtree.bands)
     return names + sorted(extra - set(names))
 
 
-def achievement_distribution(round: Round, user, unit: Node | None = None) -> list[tuple]:
+def achievement_distribution(
+    round: Round, user, unit: Node | None = None, *, figures=None, bands=None
+) -> list[tuple]:
     """(band, number of plans) of the officers' approved plans, by their achievement.
 
     Before anyone is assessed there are no rating bands yet, but results are
     in: each plan's achievement (0-100, a KPI without a score counts 0 and
     keeps its weight, as appraisals.scores does) placed in the round's bands.
-    One query, whatever the size of the tree, over the plans' kept tallies
-    (appraisals.tallies); plans without any score are left out. Bands highest
-    first, every band listed (zero included).
+    Counted with the unit figures (`figures`, from unit_figures, or computed
+    here), from the plans' kept tallies (appraisals.tallies); plans without
+    any score are left out. Bands highest first, every band listed (zero
+    included).
     """
-    bands = list(
-        RatingBand.objects.filter(policy__round=round).values_list("name", "minimum")
-    ) or list(DEFAULT_BANDS)
+    if bands is None:
+        bands = round_bands(round)
+    if figures is None:
+        figures = unit_figures(round, user, unit, bands=bands)
     ordered = sorted(bands, key=lambda band: band[1], reverse=True)
-    # rating_band in SQL: the band with the highest minimum at or below.
-    band = Case(
-        *(
-            When(result_tally__achievement__gte=minimum, then=Value(name))
-            for name, minimum in ordered
-        ),
-        default=None,
-        output_field=CharField(),
-    )
-    counts = dict(
-        Plan.objects.filter(round=round, owner__kind=Kind.INDIVIDUAL, status=Plan.Status.APPROVED)
-        .filter(plan_scope(round, user, unit))
-        .filter(result_tally__achievement__isnull=False)
-        .annotate(band=band)
-        .values("band")
-        .annotate(n=Count("pk"))
-        .values_list("band", "n")
-        .order_by()
-    )
-    return [(name, counts.get(name, 0)) for name, _minimum in ordered]
+    return [(name, figures.achieved.get(name, 0)) for name, _minimum in ordered]
 
 
 # The official summary form's part 3 ------------------------------------------

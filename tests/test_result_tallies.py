@@ -228,3 +228,12 @@ def test_two_writers_of_one_plan_at_once_lose_nothing(agency):
     tally = ResultTally.objects.get(plan=plan)
     assert (tally.kpis, tally.missing, tally.scored) == (2, 0, 0)
     assert stale_tallies() == []
+
+
+def test_a_plan_of_someone_no_longer_active_counts_in_the_distribution_only(agency, data):
+    the_round, _plans = data
+    Appraisal.objects.update(status=Appraisal.Status.OPEN)
+    before = achievement_distribution(the_round, agency.hr.user)
+    Node.objects.filter(pk=agency.officer3.pk).update(is_active=False)
+    assert achievement_distribution(the_round, agency.hr.user) == before  # as the plan scan did
+    assert direct_tallies(the_round, agency.hr.user)["GRP2"].officers == 1
