@@ -36,9 +36,8 @@ def data(agency):
 
 def scanned_results_in(the_round) -> Counter:
     """Per unit code, the approved plans with every KPI's result: the scan the tally replaced."""
-    missing = KPI.objects.filter(plan_id=OuterRef("pk")).filter(
-        Q(result__isnull=True) | Q(result__actual__isnull=True, result__milestones_done__isnull=True)
-    )
+    blank = Q(result__actual__isnull=True, result__milestones_done__isnull=True)
+    missing = KPI.objects.filter(plan_id=OuterRef("pk")).filter(Q(result__isnull=True) | blank)
     plans = Plan.objects.filter(
         round=the_round,
         status=Plan.Status.APPROVED,
