@@ -14,6 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 
 from appraisals.importer import results_import, results_read
 from appraisals.models import Appraisal, Result, ResultTally
@@ -236,3 +237,15 @@ def test_a_plan_of_someone_no_longer_active_counts_in_the_distribution_only(agen
     Node.objects.filter(pk=agency.officer3.pk).update(is_active=False)
     assert achievement_distribution(the_round, agency.hr.user) == before  # as the plan scan did
     assert direct_tallies(the_round, agency.hr.user)["GRP2"].officers == 1
+
+
+def test_an_administrator_sees_the_distribution_of_every_department(agency, data, client_for):
+    the_round, _plans = data
+    Appraisal.objects.update(status=Appraisal.Status.OPEN)
+    url = reverse("appraisals:dashboard")
+    response = client_for(agency.admin).get(url, {"round": the_round.pk})
+    assert response.status_code == 200
+    # 70.00 (ดี), 48.00 (ต้องปรับปรุง), 100.00 twice (ดีเด่น: officer3, the other department)
+    assert response.context["distribution"] == [
+        ("ดีเด่น", 2), ("ดีมาก", 0), ("ดี", 1), ("พอใช้", 0), ("ต้องปรับปรุง", 1),
+    ]  # fmt: skip

@@ -76,9 +76,9 @@ def dashboard(request):
     if the_round is None:
         return render(request, "appraisals/dashboard.html", context)
 
-    known = round_bands(the_round)
-    figures = unit_figures(the_round, request.user, unit, bands=known)
-    bands = band_names(the_round, figures, bands=known)
+    band_list = round_bands(the_round)
+    figures = unit_figures(the_round, request.user, unit, bands=band_list)
+    bands = band_names(the_round, figures, bands=band_list)
     if unit is not None:
         by_pk = {figure.pk: figure for figure in figures}
         selected = by_pk.get(unit.pk)
@@ -121,7 +121,7 @@ def dashboard(request):
         # Nobody assessed yet: no rating bands to count, but the plans'
         # achievement so far, by band, says how the round is going.
         distribution = achievement_distribution(
-            the_round, request.user, unit, figures=figures, bands=known
+            the_round, request.user, unit, figures=figures, bands=band_list
         )
         if any(count for _band, count in distribution):
             chart = {
