@@ -304,13 +304,15 @@ def unit_figures(round: Round, user, unit: Node | None = None, *, bands=None) ->
     for code, tally in direct_tallies(round, user, unit, bands=bands).items():
         units.achieved.update(tally.achieved)
         home = by_code.get(code)
-        if home is None:
-            continue
-        home.direct.add(tally)
-        node = home
-        while node is not None:
-            node.subtree.add(tally)
-            node = by_pk.get(node.parent_id)
+        if home is not None:
+            home.direct.add(tally)
+    # Tree order puts a unit before its children: backwards, each unit's subtree
+    # is complete when it is added to its parent's (one addition per unit).
+    for figure in reversed(units):
+        figure.subtree.add(figure.direct)
+        parent = by_pk.get(figure.parent_id)
+        if parent is not None:
+            parent.subtree.add(figure.subtree)
     return units
 
 
