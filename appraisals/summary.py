@@ -20,10 +20,10 @@ from decimal import Decimal
 from django.db.models import (
     BooleanField,
     Case,
-    CharField,
     Count,
     F,
     FilteredRelation,
+    IntegerField,
     Q,
     QuerySet,
     Sum,
@@ -123,17 +123,24 @@ def round_bands(round: Round) -> list[tuple[str, Decimal]]:
     return bands or list(DEFAULT_BANDS)
 
 
+def highest_first(bands) -> list[tuple[str, Decimal]]:
+    return sorted(bands, key=lambda band: band[1], reverse=True)
+
+
 def achieved_band(bands, prefix: str = "") -> Case:
     """The band of the plan's achievement so far (its kept tally), None before any score.
 
-    `rating_band` in SQL: the band with the highest minimum at or below.
+    `rating_band` in SQL: the band with the highest minimum at or below, as its
+    index in `highest_first(bands)` (an integer groups faster than a name).
     """
     field = f"{prefix}result_tally__achievement__gte"
-    ordered = sorted(bands, key=lambda band: band[1], reverse=True)
     return Case(
-        *(When(**{field: minimum}, then=Value(name)) for name, minimum in ordered),
+        *(
+            When(**{field: minimum}, then=Value(index))
+            for index, (_name, minimum) in enumerate(highest_first(bands))
+        ),
         default=None,
-        output_field=CharField(),
+        output_field=IntegerField(),
     )
 
 
@@ -177,8 +184,9 @@ class Tally:
 
 
 def _grouped_rows(round: Round, user, unit: Node | None, bands):
-    """One grouped query of (unit code, plan status, appraisal status, band, missing,
-    achievement band, active, n, sum of totals, count of totals)."""
+    """One grouped query of (unit: id in an open round, code in a closed one, plan status,
+    appraisal status, band, missing, achievement band index, active, n, sum of totals,
+    count of totals)."""
     if not round.is_closed:
         # Everyone placed in the live tree counts, with or without a plan; people
         # no longer active count only in the plans' achievement.
@@ -186,7 +194,8 @@ def _grouped_rows(round: Round, user, unit: Node | None, bands):
             Node.objects.filter(node_scope(user, unit), kind=Kind.INDIVIDUAL)
             .annotate(rp=FilteredRelation("plans", condition=Q(plans__round=round)))
             .annotate(
-                unit_key=F("parent__code"),
+                # The unit by id (no join for its code): direct_tallies names it.
+                unit_key=F("parent_id"),
                 missing=results_missing("rp__"),
                 achieved=achieved_band(bands, "rp__"),
             )
@@ -237,17 +246,33 @@ def _grouped_rows(round: Round, user, unit: Node | None, bands):
     )
 
 
-def direct_tallies(round: Round, user, unit: Node | None = None, *, bands=None) -> dict[str, Tally]:
+def _unit_codes(rows, codes: dict[int, str] | None) -> dict[int, str]:
+    """{unit id: code} for the units the rows of an open round name (a query for unknown ones)."""
+    known = dict(codes or {})
+    wanted = {row[0] for row in rows if row[0] is not None} - set(known)
+    if wanted:
+        known.update(Node.objects.filter(pk__in=wanted).values_list("pk", "code"))
+    return known
+
+
+def direct_tallies(
+    round: Round, user, unit: Node | None = None, *, bands=None, codes=None
+) -> dict[str, Tally]:
     """Tallies of the officers placed directly in each unit, by unit code.
 
-    `bands` (round_bands) when the caller has them already, else one more query.
+    `bands` (round_bands) and `codes` ({unit id: code}) when the caller has them
+    already; otherwise a query each.
     """
+    bands = highest_first(bands if bands is not None else round_bands(round))
+    rows = list(_grouped_rows(round, user, unit, bands))
+    if not round.is_closed:
+        by_id = _unit_codes(rows, codes)
+        rows = [(by_id.get(row[0]), *row[1:]) for row in rows]
     tallies: dict[str, Tally] = {}
-    rows = _grouped_rows(round, user, unit, bands if bands is not None else round_bands(round))
     for code, plan_status, status, band, missing, achieved, active, n, total_sum, total_n in rows:
         tally = tallies.setdefault(code or "", Tally())
-        if plan_status == Plan.Status.APPROVED and achieved:
-            tally.achieved[achieved] += n
+        if plan_status == Plan.Status.APPROVED and achieved is not None:
+            tally.achieved[bands[achieved][0]] += n
         if not active:
             continue
         tally.officers += n
@@ -301,7 +326,8 @@ def unit_figures(round: Round, user, unit: Node | None = None, *, bands=None) ->
     units.achieved = Counter()
     by_pk = {u.pk: u for u in units}
     by_code = {u.code: u for u in units}
-    for code, tally in direct_tallies(round, user, unit, bands=bands).items():
+    codes = {u.pk: u.code for u in units}
+    for code, tally in direct_tallies(round, user, unit, bands=bands, codes=codes).items():
         units.achieved.update(tally.achieved)
         home = by_code.get(code)
         if home is not None:
@@ -342,8 +368,7 @@ def achievement_distribution(
         bands = round_bands(round)
     if figures is None:
         figures = unit_figures(round, user, unit, bands=bands)
-    ordered = sorted(bands, key=lambda band: band[1], reverse=True)
-    return [(name, figures.achieved.get(name, 0)) for name, _minimum in ordered]
+    return [(name, figures.achieved.get(name, 0)) for name, _minimum in highest_first(bands)]
 
 
 # The official summary form's part 3 ------------------------------------------
