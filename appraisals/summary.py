@@ -166,8 +166,11 @@ class Tally:
         self.assessed += other.assessed
         self.total_sum += other.total_sum
         self.total_n += other.total_n
-        self.bands.update(other.bands)
-        self.achieved.update(other.achieved)
+        # Most units hold no bands yet: skip Counter.update's work for nothing.
+        if other.bands:
+            self.bands.update(other.bands)
+        if other.achieved:
+            self.achieved.update(other.achieved)
 
     @property
     def mean(self) -> Decimal | None:
