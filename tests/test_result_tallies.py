@@ -26,6 +26,7 @@ from indicators.models import KPI, KRA, Plan
 from orgchart.models import Kind, Node
 from orgchart.services import node_move
 from tests.factories_reports import make_kpi, make_kra, make_plan, make_round, standard_results
+from tests.test_dashboard import grow
 from tests.test_import_results import csv
 
 
@@ -249,3 +250,18 @@ def test_an_administrator_sees_the_distribution_of_every_department(agency, data
     assert response.context["distribution"] == [
         ("ดีเด่น", 2), ("ดีมาก", 0), ("ดี", 1), ("พอใช้", 0), ("ต้องปรับปรุง", 1),
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize(("groups", "people"), [(1, 1), (6, 5)])
+def test_the_administrators_dashboard_query_count_does_not_grow(
+    agency, data, client_for, django_assert_num_queries, groups, people
+):
+    the_round, _plans = data
+    grow(agency, the_round, groups, people)
+    Appraisal.objects.update(status=Appraisal.Status.OPEN)  # the distribution is shown too
+    client = client_for(agency.admin)
+    # session, user, roles, rounds, bands, units, tallies (with the achievement bands),
+    # the units' own plans, and the session saved (savepoint, update, release)
+    with django_assert_num_queries(11):
+        response = client.get(reverse("appraisals:dashboard"), {"round": the_round.pk})
+    assert sum(n for _band, n in response.context["distribution"]) == 4 + groups * people
