@@ -12,10 +12,12 @@ class AppraisalsConfig(AppConfig):
         from appraisals.history_labels import register_history_labels
 
         register_history_labels()
+        from appraisals.tallies import connect as connect_tallies
         from appraisals.todos import appraisal_todos
         from appraisals.unit_panel import register as register_unit_panel
         from appraisals.views import import_results  # noqa: F401
         from kpi_portal.todos import register
 
+        connect_tallies()
         register_unit_panel()
         register("appraisals", appraisal_todos)

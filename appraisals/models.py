@@ -370,3 +370,6 @@ class CompetencyRating(models.Model):
 
 # The individual development plan (issue 11) lives in its own module.
 from appraisals.development_models import DevelopmentItem, DevelopmentMethod  # noqa: E402, F401
+
+# What the dashboard counts of each plan's results, kept by appraisals.tallies.
+from appraisals.tally_models import ResultTally  # noqa: E402, F401

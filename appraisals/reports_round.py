@@ -24,6 +24,7 @@ from appraisals.summary import (
     closure_parts,
     node_scope,
     plan_scope,
+    round_bands,
     scope_units,
     unit_figures,
     unit_plan_achievements,
@@ -107,8 +108,9 @@ class RoundReport(Exporter):
     # Sheet 1 -------------------------------------------------------------
 
     def unit_sheet(self) -> Sheet:
-        figures = unit_figures(self.round, self.user, self.unit)
-        bands = band_names(self.round, figures)
+        known = round_bands(self.round)
+        figures = unit_figures(self.round, self.user, self.unit, bands=known)
+        bands = band_names(self.round, figures, bands=known)
         kinds = dict(Kind.choices)
         headers = [
             _("รหัสหน่วยงาน"),

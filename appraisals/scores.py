@@ -25,6 +25,7 @@ from django.db.models import Q
 
 from appraisals import scoring
 from appraisals.models import Appraisal, Result
+from appraisals.tallies import tallies_rebuild, tallies_refresh
 from indicators import targets
 from indicators.models import KPI, Plan, Round
 from orgchart.models import Kind
@@ -240,6 +241,7 @@ def plan_rescore(plan: Plan, rules: Rules) -> PlanScores:
     )
     if appraisal is not None and _appraisal_fields(appraisal, scores.achievement, rules):
         appraisal.save(update_fields=APPRAISAL_SCORE_FIELDS)
+    tallies_refresh([plan.pk])  # the scores were stored in bulk
     return scores
 
 
@@ -280,4 +282,5 @@ def round_rescore(the_round: Round, rules: Rules, *, trees: Iterable[int] | None
         )
     ]
     Appraisal.objects.bulk_update(changed, APPRAISAL_SCORE_FIELDS, batch_size=BULK_BATCH)
+    tallies_rebuild(round=the_round)  # the scores were stored in bulk
     return len(changed)

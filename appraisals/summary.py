@@ -17,26 +17,26 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import chain
 
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
-    Exists,
     F,
     FilteredRelation,
-    OuterRef,
+    IntegerField,
     Q,
     QuerySet,
     Sum,
+    Value,
     When,
 )
 from django.http import Http404
 from django.utils.translation import gettext_lazy
 
 from appraisals.models import Appraisal, DevelopmentItem, DevelopmentMethod, RatingBand
-from appraisals.scoring import DEFAULT_BANDS, quantize2, rating_band
-from indicators.models import KPI, Plan, Round
+from appraisals.scoring import DEFAULT_BANDS, quantize2
+from indicators.models import Plan, Round
 from orgchart.access import get_node_for, visible_q
 from orgchart.models import Kind, Node
 
@@ -121,13 +121,47 @@ def plan_scope(round: Round, user, unit: Node | None = None, prefix: str = "") -
     return frozen | (Q(**{f"{prefix}appraisal__frozen_at__isnull": True}) & live)
 
 
-def missing_result(plan_ref: str) -> Exists:
-    """True when the plan has a KPI with no actual result recorded yet."""
-    return Exists(
-        KPI.objects.filter(plan_id=OuterRef(plan_ref)).filter(
-            Q(result__isnull=True)
-            | Q(result__actual__isnull=True, result__milestones_done__isnull=True)
-        )
+def results_missing(prefix: str = "") -> Case:
+    """True when the plan (behind `prefix`) has a KPI with no actual result recorded yet.
+
+    Read from the plan's kept tally (appraisals.tallies): no KPI scan per view.
+    A plan without a tally has no KPI, so nothing missing; no plan, neither.
+    """
+    return Case(
+        When(**{f"{prefix}result_tally__missing__gt": 0}, then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+
+
+def round_bands(round: Round) -> list[tuple[str, Decimal]]:
+    """The round's rating bands (name, minimum), highest first; the default bands without any."""
+    bands = list(
+        RatingBand.objects.filter(policy__round=round)
+        .order_by("-minimum")
+        .values_list("name", "minimum")
+    )
+    return bands or list(DEFAULT_BANDS)
+
+
+def highest_first(bands) -> list[tuple[str, Decimal]]:
+    return sorted(bands, key=lambda band: band[1], reverse=True)
+
+
+def achieved_band(bands, prefix: str = "") -> Case:
+    """The band of the plan's achievement so far (its kept tally), None before any score.
+
+    `rating_band` in SQL: the band with the highest minimum at or below, as its
+    index in `highest_first(bands)` (an integer groups faster than a name).
+    """
+    field = f"{prefix}result_tally__achievement__gte"
+    return Case(
+        *(
+            When(**{field: minimum}, then=Value(index))
+            for index, (_name, minimum) in enumerate(highest_first(bands))
+        ),
+        default=None,
+        output_field=IntegerField(),
     )
 
 
@@ -142,6 +176,9 @@ class Tally:
     total_sum: Decimal = Decimal(0)
     total_n: int = 0
     bands: Counter = field(default_factory=Counter)
+    # Approved plans by the band of their achievement so far (the dashboard's
+    # chart before anyone is assessed); people no longer active included.
+    achieved: Counter = field(default_factory=Counter)
 
     def add(self, other: "Tally") -> None:
         self.officers += other.officers
@@ -150,7 +187,11 @@ class Tally:
         self.assessed += other.assessed
         self.total_sum += other.total_sum
         self.total_n += other.total_n
-        self.bands.update(other.bands)
+        # Most units hold no bands yet: skip Counter.update's work for nothing.
+        if other.bands:
+            self.bands.update(other.bands)
+        if other.achieved:
+            self.achieved.update(other.achieved)
 
     @property
     def mean(self) -> Decimal | None:
@@ -166,25 +207,37 @@ class Tally:
         return quantize2(Decimal(part) * 100 / self.officers)
 
 
-def _grouped_rows(round: Round, user, unit: Node | None):
-    """Grouped rows of (unit code, plan status, appraisal status, band, missing, n,
-    sum of totals, count of totals): one query per part of `closure_parts`."""
-    return chain.from_iterable(
-        _part_rows(round, user, unit, closed, part) for closed, part in closure_parts(round)
-    )
+def _grouped_rows(round: Round, user, unit: Node | None, bands) -> list[tuple[bool, list]]:
+    """[(closed, rows)], one grouped query per part of `closure_parts`; rows of (unit: id
+    in an open part, code in a closed one, plan status, appraisal status, band, missing,
+    achievement band index, active, n, sum of totals, count of totals)."""
+    return [
+        (closed, list(_part_rows(round, user, unit, bands, closed, part)))
+        for closed, part in closure_parts(round)
+    ]
 
 
-def _part_rows(round: Round, user, unit: Node | None, closed: bool, part):
+def _part_rows(round: Round, user, unit: Node | None, bands, closed: bool, part):
     if not closed:
-        # Everyone placed in the live tree counts, with or without a plan.
+        # Everyone placed in the live tree counts, with or without a plan; people
+        # no longer active count only in the plans' achievement.
         return (
-            Node.objects.filter(
-                node_scope(user, unit), part(""), kind=Kind.INDIVIDUAL, is_active=True
-            )
+            Node.objects.filter(node_scope(user, unit), part(""), kind=Kind.INDIVIDUAL)
             .annotate(rp=FilteredRelation("plans", condition=Q(plans__round=round)))
-            .annotate(unit_key=F("parent__code"), missing=missing_result("rp__id"))
+            .annotate(
+                # The unit by id (no join for its code): direct_tallies names it.
+                unit_key=F("parent_id"),
+                missing=results_missing("rp__"),
+                achieved=achieved_band(bands, "rp__"),
+            )
             .values_list(
-                "unit_key", "rp__status", "rp__appraisal__status", "rp__appraisal__band", "missing"
+                "unit_key",
+                "rp__status",
+                "rp__appraisal__status",
+                "rp__appraisal__band",
+                "missing",
+                "achieved",
+                "is_active",
             )
             .annotate(
                 n=Count("pk"),
@@ -202,9 +255,19 @@ def _part_rows(round: Round, user, unit: Node | None, closed: bool, part):
                 When(appraisal__frozen_at__isnull=False, then=F("appraisal__unit_code")),
                 default=F("owner__parent__code"),
             ),
-            missing=missing_result("pk"),
+            missing=results_missing(),
+            achieved=achieved_band(bands),
+            active=Value(True),
         )
-        .values_list("unit_key", "status", "appraisal__status", "appraisal__band", "missing")
+        .values_list(
+            "unit_key",
+            "status",
+            "appraisal__status",
+            "appraisal__band",
+            "missing",
+            "achieved",
+            "active",
+        )
         .annotate(
             n=Count("pk"),
             total_sum=Sum("appraisal__total"),
@@ -214,12 +277,37 @@ def _part_rows(round: Round, user, unit: Node | None, closed: bool, part):
     )
 
 
-def direct_tallies(round: Round, user, unit: Node | None = None) -> dict[str, Tally]:
-    """Tallies of the officers placed directly in each unit, by unit code."""
+def _unit_codes(rows, codes: dict[int, str] | None) -> dict[int, str]:
+    """{unit id: code} for the units the rows of an open round name (a query for unknown ones)."""
+    known = dict(codes or {})
+    wanted = {row[0] for row in rows if row[0] is not None} - set(known)
+    if wanted:
+        known.update(Node.objects.filter(pk__in=wanted).values_list("pk", "code"))
+    return known
+
+
+def direct_tallies(
+    round: Round, user, unit: Node | None = None, *, bands=None, codes=None
+) -> dict[str, Tally]:
+    """Tallies of the officers placed directly in each unit, by unit code.
+
+    `bands` (round_bands) and `codes` ({unit id: code}) when the caller has them
+    already; otherwise a query each.
+    """
+    bands = highest_first(bands if bands is not None else round_bands(round))
+    rows = []
+    for closed, part_rows in _grouped_rows(round, user, unit, bands):
+        if not closed:
+            by_id = _unit_codes(part_rows, codes)
+            part_rows = [(by_id.get(row[0]), *row[1:]) for row in part_rows]
+        rows.extend(part_rows)
     tallies: dict[str, Tally] = {}
-    rows = _grouped_rows(round, user, unit)
-    for code, plan_status, status, band, missing, n, total_sum, total_n in rows:
+    for code, plan_status, status, band, missing, achieved, active, n, total_sum, total_n in rows:
         tally = tallies.setdefault(code or "", Tally())
+        if plan_status == Plan.Status.APPROVED and achieved is not None:
+            tally.achieved[bands[achieved][0]] += n
+        if not active:
+            continue
         tally.officers += n
         if plan_status == Plan.Status.APPROVED:
             tally.approved += n
@@ -249,79 +337,71 @@ class UnitFigures:
     subtree: Tally = field(default_factory=Tally)
 
 
-def unit_figures(round: Round, user, unit: Node | None = None) -> list[UnitFigures]:
+class FigureList(list):
+    """unit_figures' list, with `achieved`: every plan in scope by achievement band."""
+
+    achieved: Counter
+
+
+def unit_figures(round: Round, user, unit: Node | None = None, *, bands=None) -> FigureList:
     """Every unit in scope (tree order) with its officers' figures, rolled up the tree.
 
-    Two queries. Officers placed in a unit outside the scope's units (which
-    cannot happen for a subtree) are left out rather than guessed.
+    Two queries (three without `bands`). Officers placed in a unit outside the
+    scope's units (which cannot happen for a subtree) are left out of the units
+    rather than guessed; `achieved` counts them all.
     """
-    units = [
+    units = FigureList(
         UnitFigures(pk, parent_id, code, name, kind, level)
         for pk, parent_id, code, name, kind, level in scope_units(user, unit).values_list(
             "pk", "parent_id", "code", "name", "kind", "level"
         )
-    ]
+    )
+    units.achieved = Counter()
     by_pk = {u.pk: u for u in units}
     by_code = {u.code: u for u in units}
-    for code, tally in direct_tallies(round, user, unit).items():
+    codes = {u.pk: u.code for u in units}
+    for code, tally in direct_tallies(round, user, unit, bands=bands, codes=codes).items():
+        units.achieved.update(tally.achieved)
         home = by_code.get(code)
-        if home is None:
-            continue
-        home.direct.add(tally)
-        node = home
-        while node is not None:
-            node.subtree.add(tally)
-            node = by_pk.get(node.parent_id)
+        if home is not None:
+            home.direct.add(tally)
+    # Tree order puts a unit before its children: backwards, each unit's subtree
+    # is complete when it is added to its parent's (one addition per unit).
+    for figure in reversed(units):
+        figure.subtree.add(figure.direct)
+        parent = by_pk.get(figure.parent_id)
+        if parent is not None:
+            parent.subtree.add(figure.subtree)
     return units
 
 
-def band_names(round: Round, figures=()) -> list[str]:
+def band_names(round: Round, figures=(), *, bands=None) -> list[str]:
     """The round's band names, highest first, then any other names found in `figures`."""
-    names = list(
-        RatingBand.objects.filter(policy__round=round)
-        .order_by("-minimum")
-        .values_list("name", flat=True)
-    )
-    if not names:
-        names = [name for name, _minimum in DEFAULT_BANDS]
+    names = [name for name, _minimum in (bands if bands is not None else round_bands(round))]
     extra = set()
     for figure in figures:
         extra.update(figure.subtree.bands)
     return names + sorted(extra - set(names))
 
 
-def achievement_distribution(round: Round, user, unit: Node | None = None) -> list[tuple]:
+def achievement_distribution(
+    round: Round, user, unit: Node | None = None, *, figures=None, bands=None
+) -> list[tuple]:
     """(band, number of plans) of the officers' approved plans, by their achievement.
 
     Before anyone is assessed there are no rating bands yet, but results are
     in: each plan's achievement (0-100, a KPI without a score counts 0 and
     keeps its weight, as appraisals.scores does) placed in the round's bands.
-    One query, whatever the size of the tree; plans without any score are left
-    out. Bands highest first, every band listed (zero included).
+    Counted with the unit figures (`figures`, from unit_figures, or computed
+    here), from the plans' kept tallies (appraisals.tallies); plans without
+    any score are left out. Bands highest first, every band listed (zero
+    included).
     """
-    plans = (
-        Plan.objects.filter(round=round, owner__kind=Kind.INDIVIDUAL, status=Plan.Status.APPROVED)
-        .filter(plan_scope(round, user, unit))
-        .annotate(
-            weighted=Sum(F("kpis__result__score") * F("kpis__weight")),
-            weights=Sum("kpis__weight"),
-            scored=Count("kpis__result__score"),
-        )
-        .filter(scored__gt=0)
-        .values_list("weighted", "weights")
-        .order_by()
-    )
-    bands = list(
-        RatingBand.objects.filter(policy__round=round).values_list("name", "minimum")
-    ) or list(DEFAULT_BANDS)
-    counts = Counter()
-    for weighted, weights in plans:
-        if not weights:
-            continue
-        value = quantize2(Decimal(str(weighted)) / (Decimal(str(weights)) * 5) * 100)
-        counts[rating_band(value, bands)] += 1
-    ordered = sorted(bands, key=lambda band: band[1], reverse=True)
-    return [(name, counts.get(name, 0)) for name, _minimum in ordered]
+    if bands is None:
+        bands = round_bands(round)
+    if figures is None:
+        figures = unit_figures(round, user, unit, bands=bands)
+    return [(name, figures.achieved.get(name, 0)) for name, _minimum in highest_first(bands)]
 
 
 # The official summary form's part 3 ------------------------------------------

@@ -85,6 +85,10 @@ def bulk_plans(
     KPI.objects.bulk_create(kpis, batch_size=BATCH)
     if results:
         bulk_results(kpis, random.Random(agency.seed + seed))
+    # bulk_create sends no signals: count what the dashboard reads, as the imports do.
+    from appraisals.tallies import tallies_refresh
+
+    tallies_refresh(plan.pk for plan in plans)
     return len(plans), len(kpis)
 
 

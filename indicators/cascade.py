@@ -39,6 +39,7 @@ from indicators.cascade_follow import (
 )
 from indicators.history import plain
 from indicators.models import KPI, KRA, HistoryEntry, Plan
+from indicators.signals import kpis_written_in
 from indicators.splits import coverage_messages, number_or_none, split_coverage, split_refusal
 from orgchart.access import roles_of
 from orgchart.hierarchy import reports_of, units_reporting_to
@@ -130,6 +131,7 @@ def _create_children(parent: KPI, plans: Sequence[Plan], make, method: str, by) 
         child.cascade = method
         children.append(child)
     KPI.objects.bulk_create(children)
+    kpis_written_in(plan.pk for plan in plans)
     changes = {"parent": parent.code, "cascade": method}
     entries = [
         history_entry(

@@ -23,6 +23,7 @@ from indicators.history import plain
 from indicators.import_checks import LABELS, FileCheck, ImportRow, chunks
 from indicators.import_sql import BATCH, insert_kpis, link_parents
 from indicators.models import KPI, KRA, HistoryEntry, Plan
+from indicators.signals import kpis_written_in
 from indicators.splits import show
 from kpi_portal.tabular import RowError
 
@@ -326,6 +327,7 @@ class PlanPass:
                 _PARENT.delete_cached_value(kpi)  # a stand-in, never saved
         insert_kpis(new_kpis)
         KPI.objects.bulk_update(changed, UPDATED, batch_size=BATCH)
+        kpis_written_in(kpi.plan_id for kpi in changed)  # weights among the fields
         self.changed_parents += [
             kpi for b in work for kpi, fields in b.changed.items() if set(fields) & FOLLOWED
         ]

@@ -14,6 +14,7 @@ from operator import attrgetter
 from django.db import connection, models
 
 from indicators.models import KPI, Round
+from indicators.signals import kpis_written_in
 
 BATCH = 1000
 _INSERTED = [field for field in KPI._meta.concrete_fields if not field.primary_key]
@@ -52,6 +53,7 @@ def insert_kpis(kpis: list[KPI]) -> None:
         for start in range(0, len(kpis), BATCH):
             rows = [tuple(get(kpi) for get in getters) for kpi in kpis[start : start + BATCH]]
             cursor.executemany(sql, rows)
+    kpis_written_in(kpi.plan_id for kpi in kpis)
 
 
 def _prepared(field, kpi: KPI):

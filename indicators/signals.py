@@ -13,6 +13,17 @@ plan_returned = Signal()
 plan_approved = Signal()
 plan_reopened = Signal()
 
+# Sent inside the transaction, with `plan_ids`, after KPIs were inserted or
+# changed in bulk (bulk_create / bulk_update / plain INSERT send no model
+# signals). Apps keeping figures per plan (appraisals.tallies) recount them.
+kpis_written = Signal()
+
+
+def kpis_written_in(plan_ids) -> None:
+    """Tell the listeners that the KPIs of `plan_ids` were written in bulk."""
+    kpis_written.send(sender=None, plan_ids=set(plan_ids))
+
+
 # The history action of each decision (indicators.services) -> its signal.
 BY_ACTION = {
     "plan_submit": plan_submitted,

@@ -2,7 +2,8 @@
 
 One row per child unit of the selected unit (click to drill down), plus the
 people placed directly in it. A fixed number of queries whatever the size of
-the tree: the figures come from appraisals.summary (two grouped queries).
+the tree: the figures come from appraisals.summary (the round's bands, the units and
+one grouped query over the people in scope and their plans' kept tallies).
 """
 
 from django.contrib.auth.decorators import login_required
@@ -17,6 +18,7 @@ from appraisals.summary import (
     Tally,
     achievement_distribution,
     band_names,
+    round_bands,
     scope_unit,
     unit_figures,
     unit_plan_achievements,
@@ -74,8 +76,9 @@ def dashboard(request):
     if the_round is None:
         return render(request, "appraisals/dashboard.html", context)
 
-    figures = unit_figures(the_round, request.user, unit)
-    bands = band_names(the_round, figures)
+    band_list = round_bands(the_round)
+    figures = unit_figures(the_round, request.user, unit, bands=band_list)
+    bands = band_names(the_round, figures, bands=band_list)
     if unit is not None:
         by_pk = {figure.pk: figure for figure in figures}
         selected = by_pk.get(unit.pk)
@@ -117,7 +120,9 @@ def dashboard(request):
     if not total.assessed:
         # Nobody assessed yet: no rating bands to count, but the plans'
         # achievement so far, by band, says how the round is going.
-        distribution = achievement_distribution(the_round, request.user, unit)
+        distribution = achievement_distribution(
+            the_round, request.user, unit, figures=figures, bands=band_list
+        )
         if any(count for _band, count in distribution):
             chart = {
                 "labels": [band for band, _count in distribution],
