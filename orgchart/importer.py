@@ -57,6 +57,8 @@ ORG_COLUMNS = (
     Column("is_hr", LABELS["is_hr"], kind="bool"),
 )
 PREVIEW_CHANGES = 50
+# A ministry in one file: 10 departments of 20,000 people with their units.
+MAX_ROWS = 300_000
 BATCH = 2000
 MPTT_FIELDS = ("tree_id", "lft", "rght", "level")
 DATA_FIELDS = ("parent_id", "kind", *TEXT_FIELDS, "is_head", "is_hr", "user_id")
@@ -96,7 +98,9 @@ class ImportReport:
 
 def org_read(upload, *, filename: str | None = None, progress=None) -> Table:
     """Read an organization file; raises TableError when the file cannot be read at all."""
-    return read_table(upload, ORG_COLUMNS, filename=filename, progress=progress)
+    return read_table(
+        upload, ORG_COLUMNS, filename=filename, max_rows=MAX_ROWS, progress=progress
+    )
 
 
 def table_from_records(records: Iterable[Mapping], *, first_row: int = 2) -> Table:
