@@ -257,7 +257,6 @@ def _kpi_steps(ministry, departments: int, rows: list) -> None:
                 reverse("indicators:import"), {"round": the_round.pk, "file": upload}
             ),
         )
-        del upload
         assert response.status_code == 302, response.status_code
         check = Job.objects.get(kind="indicators.kpi_import")
         result = _run_child("job", check.pk)

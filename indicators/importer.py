@@ -34,7 +34,8 @@ from django.utils.translation import gettext as _
 
 from indicators.import_checks import LABELS, FileCheck, row_keeper
 from indicators.import_plans import OwnerSummary, PlanPass
-from indicators.models import KPI, Round
+from indicators.models import KPI, KRA, HistoryEntry, Plan, Round
+from kpi_portal.statistics import analyze_after_bulk
 from kpi_portal.tabular import Column, RowError, Table, read_table
 from orgchart.access import roles_of
 
@@ -202,6 +203,7 @@ def kpis_import(
             if not report.ok or dry_run:
                 raise _Rollback
             plans.finish()
+            analyze_after_bulk((Plan, KRA, KPI, HistoryEntry), report.created + report.updated)
     except _Rollback:
         pass
     except IntegrityError:

@@ -21,6 +21,7 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, UNUSABLE_PASSW
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
+from kpi_portal.statistics import analyze_after_bulk
 from kpi_portal.tabular import Column, ParsedRow, RowError, Table, read_table
 from orgchart.access import roles_of
 from orgchart.import_rules import LABELS, TEXT_FIELDS, OrgPlan, Row, Scope, chunks
@@ -98,9 +99,7 @@ class ImportReport:
 
 def org_read(upload, *, filename: str | None = None, progress=None) -> Table:
     """Read an organization file; raises TableError when the file cannot be read at all."""
-    return read_table(
-        upload, ORG_COLUMNS, filename=filename, max_rows=MAX_ROWS, progress=progress
-    )
+    return read_table(upload, ORG_COLUMNS, filename=filename, max_rows=MAX_ROWS, progress=progress)
 
 
 def table_from_records(records: Iterable[Mapping], *, first_row: int = 2) -> Table:
@@ -152,6 +151,7 @@ def org_import(*, table: Table, by=None, dry_run: bool = False) -> ImportReport:
         )
         if report.ok and not dry_run and (plan.created or plan.updated):
             _write(plan)
+            analyze_after_bulk((Node, get_user_model()), report.created + report.updated)
     if report.saved:
         log.info(
             "org import by %s: %s created, %s updated, %s unchanged",

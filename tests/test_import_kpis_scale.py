@@ -121,3 +121,19 @@ def test_a_background_check_stores_only_the_errors_shown(
     stored = json.loads(job.result_path.read_text("utf-8"))
     assert [error["row"] for error in stored["errors"]] == [2, 3]
     assert len(stored["report"]["errors"]) == 2 and stored["errors_more"] == 3
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statistics")
+def test_a_large_import_leaves_fresh_statistics_for_the_planner(
+    agency, the_round, tmp_path, monkeypatch
+):
+    from kpi_portal import statistics
+
+    monkeypatch.setattr(statistics, "ANALYZE_ROWS", 2)
+    rows = [row("P-O1", "O1-1", weight=60), row("P-O1", "O1-2", weight=40), row("P-O2", "O2-1")]
+
+    assert run(write_csv(tmp_path, rows), the_round).ok
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [KPI._meta.db_table])
+        assert cursor.fetchone()[0] == 3
