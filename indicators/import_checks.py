@@ -118,7 +118,7 @@ def row_keeper():
 
 
 class Owner(NamedTuple):
-    """A node the file names as an owner (a Node instance per owner is ten times larger)."""
+    """A node the file names as an owner (a Node instance per owner is several times larger)."""
 
     pk: int
     code: str

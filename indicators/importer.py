@@ -140,7 +140,7 @@ def kpis_read(upload, *, filename: str | None = None, progress=None) -> Table:
     """Read a KPI file; raises TableError when the file cannot be read at all.
 
     The table's rows are compact ImportRows, made as each row is read (a
-    parsed row with its dictionaries is ten times larger).
+    parsed row with its two dictionaries is several times larger).
     """
     return read_table(
         upload,
