@@ -1,7 +1,9 @@
 """The file-wide checks of a KPI import, run before any plan is looked at.
 
-Rows are first turned into compact `ImportRow`s (the parsed table is
-released as we go: 100,000 rows must fit in a few hundred MB), then checked
+Rows are turned into compact `ImportRow`s as the file is read
+(`importer.kpis_read` hands `row_keeper()` to the reader, so a file never sits
+in memory as parsed dictionaries: 1,000,000 rows must fit well under 1 GB),
+owners are kept as small `Owner` tuples, and the rows are then checked
 against each other and against the round in a handful of queries: unknown
 owners, duplicate codes, codes held by another owner, unknown parents,
 cascade methods, and split coverage against every split child the parent
@@ -23,7 +25,7 @@ from indicators import targets
 from indicators.models import KPI, Round
 from indicators.splits import coverage_messages, split_coverage, split_refusal
 from kpi_portal.cells import CellError, parse_decimal
-from kpi_portal.tabular import RowError, Table
+from kpi_portal.tabular import ParsedRow, RowError, Table
 from orgchart.models import Node
 
 LABELS = {
@@ -105,6 +107,30 @@ class ImportRow:
         self.method = shared(values.get("method"))
 
 
+def row_keeper():
+    """What the reader keeps of each parsed row: an ImportRow, texts shared across rows."""
+    pool: dict = {}
+
+    def keep(parsed: ParsedRow) -> ImportRow:
+        return ImportRow(parsed.number, parsed.values, pool)
+
+    return keep
+
+
+class Owner(NamedTuple):
+    """A node the file names as an owner (a Node instance per owner is several times larger)."""
+
+    pk: int
+    code: str
+    name: str
+    tree_id: int
+    is_active: bool
+
+    def node(self) -> Node:
+        """An unsaved stand-in carrying the pk, enough to hang a Plan on and name it."""
+        return Node(pk=self.pk, code=self.code, name=self.name, tree_id=self.tree_id)
+
+
 class Stored(NamedTuple):
     """What the round already holds for one KPI code (only what the checks need)."""
 
@@ -150,7 +176,7 @@ class FileCheck:
         self.present = table.present
         self.rows: list[ImportRow] = []
         self.by_code: dict[str, ImportRow] = {}
-        self.owners: dict[str, Node] = {}
+        self.owners: dict[str, Owner] = {}
         self.stored: dict[str, Stored] = {}  # codes of the file (and their parents) in the round
         self._numbers: dict[str, Decimal] = {}
         self._compact(table)
@@ -165,17 +191,17 @@ class FileCheck:
     # -- reading -----------------------------------------------------------
 
     def _compact(self, table: Table) -> None:
+        """Take over the table's rows (ImportRows from kpis_read; a plain table is compacted)."""
         bad_rows = {error.row for error in table.errors}
         self.errors.extend(table.errors)
-        pool: dict = {}
-        parsed, table.rows = table.rows, []
-        for index, parsed_row in enumerate(parsed):
-            parsed[index] = None  # let the parsed row go as soon as it is compacted
-            row = ImportRow(parsed_row.number, parsed_row.values, pool)
-            row.bad = parsed_row.number in bad_rows
+        keep = row_keeper()
+        rows, table.rows = table.rows, []
+        for index, row in enumerate(rows):
+            if isinstance(row, ParsedRow):
+                row = rows[index] = keep(row)
+            row.bad = row.number in bad_rows
             self._check_row(row)
-            self.rows.append(row)
-        del parsed
+        self.rows = rows
 
     def _check_row(self, row: ImportRow) -> None:
         for key, limit in MAX_LENGTH.items():
@@ -252,10 +278,9 @@ class FileCheck:
     def _check_owners(self) -> None:
         codes = sorted({row.owner for row in self.rows if row.owner})
         for part in chunks(codes):
-            for node in Node.objects.filter(code__in=part).only(
-                "pk", "code", "name", "kind", "tree_id", "lft", "rght", "is_active", "parent_id"
-            ):
-                self.owners[node.code] = node
+            found = Node.objects.filter(code__in=part).values_list(*Owner._fields)
+            for values in found:
+                self.owners[values[1]] = Owner(*values)
         for row in self.rows:
             node = self.owners.get(row.owner) if row.owner else None
             if row.owner and node is None:

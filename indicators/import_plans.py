@@ -60,6 +60,8 @@ OWNERS_PER_CHUNK = 1000
 LOCKED = (Plan.Status.SUBMITTED, Plan.Status.APPROVED)
 _PARENT = KPI._meta.get_field("parent")
 _KRA = KPI._meta.get_field("kra")
+_OWNER = Plan._meta.get_field("owner")
+_ROUND = Plan._meta.get_field("round")
 _AT = {field.attname: index for index, field in enumerate(KPI._meta.concrete_fields)}
 
 
@@ -115,7 +117,7 @@ class PlanPass:
                 by_owner[row.owner].append(row)
         codes = list(by_owner)
         for part in chunks(codes, OWNERS_PER_CHUNK):
-            nodes = [self.check.owners[code] for code in part]
+            nodes = [self.check.owners[code].node() for code in part]
             self._chunk(nodes, by_owner)
 
     def _chunk(self, nodes, by_owner) -> None:
@@ -123,10 +125,14 @@ class PlanPass:
         # plans waits, then finds the new version (never a silent overwrite).
         locked = (
             Plan.objects.select_for_update()
-            .filter(round=self.round, owner__in=nodes)
+            .filter(round=self.round, owner__in=[node.pk for node in nodes])
             .order_by("pk")
         )
         plans = {p.owner_id: p for p in locked}
+        for node in nodes:
+            if node.pk in plans:  # str(plan), in its history entry, names both: no query
+                _OWNER.set_cached_value(plans[node.pk], node)
+                _ROUND.set_cached_value(plans[node.pk], self.round)
         kras, kpis, kra_of = defaultdict(list), defaultdict(list), {}
         for kra in KRA.objects.filter(plan__in=list(plans.values())).order_by("order", "pk"):
             kras[kra.plan_id].append(kra)

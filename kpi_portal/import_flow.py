@@ -142,29 +142,49 @@ class PendingUpload:
                 pass  # another request removed it first
 
 
+# A file of a million rows can have a million bad ones: the page lists the
+# first ones (by row) and counts the rest.
+MAX_SHOWN_ERRORS = 1000
+
+
 @dataclass
 class Outcome:
     """An import (or dry run) as the preview page shows it."""
 
     report: object | None = None
     file_error: str | None = None
-    errors: list = field(default_factory=list)
+    errors: list = field(default_factory=list)  # the first MAX_SHOWN_ERRORS
+    errors_more: int = 0  # and how many more there are
 
     @property
     def failed(self) -> bool:
         return bool(self.file_error or self.errors)
 
     def context(self) -> dict:
-        return {"report": self.report, "file_error": self.file_error, "errors": self.errors}
+        return {
+            "report": self.report,
+            "file_error": self.file_error,
+            "errors": self.errors,
+            "errors_more": self.errors_more,
+            "errors_total": len(self.errors) + self.errors_more,
+        }
 
 
 def attempt(run: Callable[[], object]) -> Outcome:
-    """Run an importer; a file that cannot be read becomes the outcome's file_error."""
+    """Run an importer; a file that cannot be read becomes the outcome's file_error.
+
+    Only the first MAX_SHOWN_ERRORS errors are kept (on the report as well, so
+    a background job's stored outcome stays small); the rest are counted.
+    """
     try:
         report = run()
     except TableError as exc:
         return Outcome(file_error=exc.message, errors=exc.errors)
-    return Outcome(report=report, errors=report.errors)
+    errors = report.errors
+    more = max(len(errors) - MAX_SHOWN_ERRORS, 0)
+    if more:
+        errors = report.errors = errors[:MAX_SHOWN_ERRORS]
+    return Outcome(report=report, errors=errors, errors_more=more)
 
 
 # Importing in the background worker ----------------------------------------
@@ -288,7 +308,12 @@ def import_job_result(page: ImportPage, request, pk) -> JobResult | HttpResponse
         messages.error(request, _("ไม่พบไฟล์ที่รอยืนยัน กรุณาอัปโหลดไฟล์อีกครั้ง"))
         return redirect(page.upload_url)
     data = _record(json.loads(path.read_text("utf-8")))
-    outcome = Outcome(report=data.report, file_error=data.file_error, errors=data.errors)
+    outcome = Outcome(
+        report=data.report,
+        file_error=data.file_error,
+        errors=data.errors,
+        errors_more=getattr(data, "errors_more", 0),
+    )
     if outcome.failed and job.params.get("dry_run"):
         pending.forget()
     return JobResult(job=job, outcome=outcome, filename=job.params.get("filename") or "")
@@ -337,6 +362,7 @@ def _plain(outcome: Outcome) -> dict:
         "report": asdict(report) if is_dataclass(report) else report,
         "file_error": outcome.file_error,
         "errors": [asdict(error) for error in outcome.errors],
+        "errors_more": outcome.errors_more,
     }
 
 

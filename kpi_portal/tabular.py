@@ -55,8 +55,8 @@ MAX_ZIP_RATIO = 100
 # Small members compress far better than 100:1 in honest files (an empty
 # style sheet) and cannot hurt, so the ratio is checked only above this size.
 ZIP_RATIO_MIN_BYTES = 1 * MB
-DEFAULT_MAX_UNPACKED_BYTES = 200 * MB
-DEFAULT_MAX_UPLOAD_BYTES = 40 * MB
+DEFAULT_MAX_UNPACKED_BYTES = 1024 * MB
+DEFAULT_MAX_UPLOAD_BYTES = 100 * MB
 _SNIFF_BYTES = 64 * 1024
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}

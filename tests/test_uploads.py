@@ -172,12 +172,14 @@ def assert_refused(response, message, client, importer, before, private_media) -
 
 
 def limit_rows(monkeypatch, importer: Importer, limit: int) -> None:
-    """Lower the row limit of one import (the real one is 200,000 rows)."""
-    if importer.name == "kpis":
-        monkeypatch.setattr(kpis_importer, "MAX_ROWS", limit)
+    """Lower the row limit of one import (the real ones are 300,000 org rows, 1,200,000 KPIs)."""
+    if importer.name in ("kpis", "org"):
+        module = kpis_importer if importer.name == "kpis" else org_importer
+        monkeypatch.setattr(module, "MAX_ROWS", limit)
         return
-    module = org_importer if importer.name == "org" else results_importer
-    monkeypatch.setattr(module, "read_table", functools.partial(tabular.read_table, max_rows=limit))
+    monkeypatch.setattr(
+        results_importer, "read_table", functools.partial(tabular.read_table, max_rows=limit)
+    )
 
 
 def numbered(importer: Importer, number: int) -> list:
