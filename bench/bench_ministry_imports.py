@@ -302,7 +302,7 @@ def _table(rows: list) -> None:
         say(f"| {label} | {figures['wall']:,.1f} s | {figures['cpu']:,.1f} s | {rss} |")
 
 
-def main(departments: int, people: int) -> None:
+def main(departments: int = 1, people: int = 20_000) -> None:
     _environment()
     env.OUT.mkdir(parents=True, exist_ok=True)
     env.setup()
