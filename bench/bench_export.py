@@ -59,11 +59,10 @@ def _round():
 
 def build(people: int) -> None:
     """The agency, its approved plans, KPIs, results and assessed appraisals (bulk)."""
-    from appraisals.models import Appraisal, Result
-    from appraisals.scoring import achievement, appraisal_total, kpi_score, rating_band
-    from bench.generate import build_in_db, kpi_rows, make_agency
-    from indicators.models import KPI, KRA, Plan
-    from orgchart.models import Node
+    from appraisals.models import Appraisal
+    from appraisals.scoring import appraisal_total, rating_band
+    from bench.generate import build_in_db, make_agency
+    from bench.plans import bulk_plans
 
     env.fresh_database()
     start = time.perf_counter()
@@ -71,83 +70,20 @@ def build(people: int) -> None:
     with env.debug_off():
         build_in_db(agency)
         the_round = _round()
-        owners = dict(Node.objects.filter(kind="individual").values_list("code", "pk"))
-        plans = Plan.objects.bulk_create(
-            (
-                Plan(round=the_round, owner_id=pk, status=Plan.Status.APPROVED)
-                for pk in owners.values()
-            ),
-            batch_size=BATCH,
-        )
-        plan_of = {plan.owner_id: plan.pk for plan in plans}
+        _plans, kpis = bulk_plans(agency, the_round, kpis_per_person=KPIS_PER_PERSON, results=True)
+        # bulk_plans leaves the appraisals open: assess them all, as the report expects.
         rng = random.Random(7)
-        rows = list(kpi_rows(agency, KPIS_PER_PERSON))
-        kras, kra_key = [], {}
-        for row in rows:
-            key = (row["owner_code"], row["job"], row["kra"])
-            if key not in kra_key:
-                kra_key[key] = len(kras)
-                plan_id = plan_of[owners[row["owner_code"]]]
-                kras.append(KRA(plan_id=plan_id, job=row["job"], name=row["kra"], order=len(kras)))
-        KRA.objects.bulk_create(kras, batch_size=BATCH)
-        kpis, actuals = [], []
-        for order, row in enumerate(rows):
-            kra = kras[kra_key[(row["owner_code"], row["job"], row["kra"])]]
-            levels = [row[f"level_{i}"] for i in range(1, 6)]
-            fields = {"round": the_round, "plan_id": kra.plan_id, "kra_id": kra.pk}
-            if row["scale"] == "milestone":
-                fields.update({f"milestone_{i}": text for i, text in enumerate(levels, 1)})
-                actual = rng.randint(0, 5)
-            else:
-                fields.update({f"level_{i}": Decimal(v) for i, v in enumerate(levels, 1)})
-                low, high = sorted((levels[0], levels[4]))
-                actual = Decimal(rng.randint(int(low) - 5, int(high) + 5))
-            kpis.append(
-                KPI(
-                    code=row["kpi_code"],
-                    name=row["kpi"],
-                    unit=row["unit"],
-                    scale=row["scale"],
-                    weight=Decimal(row["weight"]),
-                    order=order,
-                    **fields,
-                )
-            )
-            actuals.append(actual)
-        KPI.objects.bulk_create(kpis, batch_size=BATCH)
-        results, pairs = [], {}
-        for kpi, actual in zip(kpis, actuals, strict=True):
-            score = kpi_score(kpi.scale, kpi.levels, actual)
-            milestone = kpi.scale == "milestone"
-            results.append(
-                Result(
-                    kpi_id=kpi.pk,
-                    actual=None if milestone else actual,
-                    milestones_done=actual if milestone else None,
-                    level=int(score),
-                    score=score,
-                )
-            )
-            pairs.setdefault(kpi.plan_id, []).append((score, kpi.weight))
-        Result.objects.bulk_create(results, batch_size=BATCH)
-        appraisals = []
-        for plan_id, plan_pairs in pairs.items():
-            achieved = achievement(plan_pairs)
-            competency = Decimal(rng.choice((67, 80, 93, 100)))
-            total = appraisal_total(achieved, competency)
-            appraisals.append(
-                Appraisal(
-                    plan_id=plan_id,
-                    status=Appraisal.Status.ASSESSED,
-                    achievement=achieved,
-                    competency=competency,
-                    total=total,
-                    band=rating_band(total) or "",
-                )
-            )
-        Appraisal.objects.bulk_create(appraisals, batch_size=BATCH)
+        appraisals = list(Appraisal.objects.filter(plan__round=the_round))
+        for appraisal in appraisals:
+            appraisal.competency = Decimal(rng.choice((67, 80, 93, 100)))
+            appraisal.total = appraisal_total(appraisal.achievement, appraisal.competency)
+            appraisal.band = rating_band(appraisal.total) or ""
+            appraisal.status = Appraisal.Status.ASSESSED
+        Appraisal.objects.bulk_update(
+            appraisals, ["competency", "total", "band", "status"], batch_size=BATCH
+        )
     print(
-        f"built {people:,} officers, {len(kpis):,} KPIs with results, "
+        f"built {people:,} officers, {kpis:,} KPIs with results, "
         f"{len(appraisals):,} appraisals in {time.perf_counter() - start:.0f} s"
     )
 
