@@ -15,5 +15,6 @@ urlpatterns = [
     path("round/<int:pk>/", schedule.schedule_edit, name="schedule"),
     path("import/", imports.import_upload, name="import"),
     path("import/confirm/", imports.import_confirm, name="import_confirm"),
+    path("import/template.xlsx", imports.import_template, name="import_template"),
     path("import/jobs/<uuid:pk>/", imports.import_result, name="import_result"),
 ]

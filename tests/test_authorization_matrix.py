@@ -317,6 +317,7 @@ MATRIX: dict[str, Row] = {
     "appraisals:export_summary": Row(approved_plan, officer1_records()),
     "appraisals:import": Row(none, hr_page(), post=hr_page(200)),
     "appraisals:import_confirm": Row(none, post_only(), post=hr_page(302)),
+    "appraisals:import_template": Row(none, hr_page()),
     # HR's own background import; HR of another department or an admin: not theirs.
     "appraisals:import_result": Row(
         import_job("appraisals:import_result"), expect(403, hr=200, hr_other=404, admin=404)
@@ -502,6 +503,7 @@ MATRIX.update(
         ),
         "monitoring:import": Row(none, hr_page(), post=hr_page(200)),
         "monitoring:import_confirm": Row(none, post_only(), post=hr_page(302)),
+        "monitoring:import_template": Row(none, hr_page()),
         "monitoring:import_result": Row(
             import_job("monitoring:import_result"), expect(403, hr=200, hr_other=404, admin=404)
         ),

@@ -35,13 +35,17 @@ VIEWS = round_import_views(
             "แก้ไข %(updated)s รายการ ไม่เปลี่ยนแปลง %(unchanged)s รายการ"
         ),
         template_dir="appraisals",
+        examples=(("G01-1", 12, "", "รายงานผลครบ 12 ฉบับ"), ("G01-2", "", 4, "")),
+        template_filename="result-import-template.xlsx",
     )
 )
 IMPORT = VIEWS.page
 import_upload, import_confirm, import_result = VIEWS.upload, VIEWS.confirm, VIEWS.result
+import_template = VIEWS.template
 
 urlpatterns = [
     path("import/", import_upload, name="import"),
     path("import/confirm/", import_confirm, name="import_confirm"),
+    path("import/template.xlsx", import_template, name="import_template"),
     path("import/jobs/<uuid:pk>/", import_result, name="import_result"),
 ]

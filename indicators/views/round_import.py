@@ -18,19 +18,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from indicators.models import Round
 from indicators.views.imports import round_scope
 from kpi_portal.import_flow import (
     ImportPage,
     TableUploadForm,
+    TemplateSheet,
     attempt,
     in_background,
     register_import,
     result_view,
+    template_response,
 )
 from orgchart.access import require_hr
 
@@ -50,10 +53,12 @@ class RoundImport:
     load: Callable  # load(*, table, round, by, dry_run) -> report
     done: str  # the success message, with %(created)s %(updated)s %(unchanged)s
     template_dir: str  # holds import.html and import_preview.html
+    examples: tuple = ()  # example rows of the downloadable template
+    template_filename: str = "import-template.xlsx"
 
 
 def round_import_views(spec: RoundImport) -> SimpleNamespace:
-    """The upload, confirm and background-result views of `spec`, and its job registration."""
+    """The upload, confirm, background-result and template views of `spec`, and its job."""
 
     class UploadForm(TableUploadForm):
         round = forms.ModelChoiceField(
@@ -109,7 +114,8 @@ def round_import_views(spec: RoundImport) -> SimpleNamespace:
             context = {"filename": upload.name, "round": the_round, "form": form}
             return render(request, preview, {**context, **outcome.context()})
         columns = [(column, spec.column_help[column.key]) for column in spec.columns]
-        context = {"form": form, "columns": columns}
+        template_url = reverse(f"{spec.namespace}:import_template")
+        context = {"form": form, "columns": columns, "template_url": template_url}
         return render(request, f"{spec.template_dir}/import.html", context)
 
     @login_required
@@ -146,6 +152,27 @@ def round_import_views(spec: RoundImport) -> SimpleNamespace:
         scope=round_scope,
         retry_form=lambda scope: UploadForm(),
     )
+
+    @login_required
+    @require_GET
+    def import_template(request):
+        """An .xlsx with the Thai headers, example rows, and a sheet explaining the columns."""
+        require_hr(request.user)
+        return template_response(
+            TemplateSheet(
+                title=str(spec.title),
+                columns=spec.columns,
+                meanings=[(column, spec.column_help[column.key]) for column in spec.columns],
+                examples=spec.examples,
+                widths=lambda column: 30 if column.key == "note" else 16,
+                filename=spec.template_filename,
+            )
+        )
+
     return SimpleNamespace(
-        page=page, upload=import_upload, confirm=import_confirm, result=import_result
+        page=page,
+        upload=import_upload,
+        confirm=import_confirm,
+        result=import_result,
+        template=import_template,
     )

@@ -38,7 +38,13 @@ VIEWS = round_import_views(
             "แก้ไข %(updated)s รายการ ไม่เปลี่ยนแปลง %(unchanged)s รายการ"
         ),
         template_dir="monitoring",
+        examples=(
+            ("G01-1", "2570-10-31", 4, "", "", "รายงานประจำเดือนตุลาคม"),
+            ("G01-2", "31/10/2569", "", 1, "เสี่ยง", ""),
+        ),
+        template_filename="checkin-import-template.xlsx",
     )
 )
 IMPORT = VIEWS.page
 import_upload, import_confirm, import_result = VIEWS.upload, VIEWS.confirm, VIEWS.result
+import_template = VIEWS.template
