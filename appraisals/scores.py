@@ -25,7 +25,7 @@ from django.db.models import Q
 
 from appraisals import scoring
 from appraisals.models import Appraisal, Result
-from appraisals.tallies import tallies_rebuild, tallies_refresh
+from appraisals.tallies import tallies_refresh
 from indicators import targets
 from indicators.models import KPI, Plan, Round
 from orgchart.models import Kind
@@ -282,5 +282,5 @@ def round_rescore(the_round: Round, rules: Rules, *, trees: Iterable[int] | None
         )
     ]
     Appraisal.objects.bulk_update(changed, APPRAISAL_SCORE_FIELDS, batch_size=BULK_BATCH)
-    tallies_rebuild(round=the_round)  # the scores were stored in bulk
+    tallies_refresh(by_plan)  # the scores of these plans were stored in bulk
     return len(changed)
