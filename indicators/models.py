@@ -84,12 +84,11 @@ class Round(models.Model):
             return self.closed_at
         if tree_id not in self.closed_departments:
             return None
-        closure = (
+        return (
             self.closures.filter(department__tree_id=tree_id, reopened_at__isnull=True)
             .values_list("closed_at", flat=True)
             .first()
         )
-        return closure
 
     @property
     def accepts_results(self) -> bool:
