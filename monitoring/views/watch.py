@@ -137,9 +137,7 @@ def watch(request):
         roots=roots,
         # One root (HR, a head) opens its first level; an administrator's departments
         # stay closed until opened (htmx), as in the tree: 10 x 40 rows cost 150 ms.
-        open_children={root.pk: _children_of(units, root.pk) for root in roots[:1]}
-        if len(roots) == 1
-        else {},
+        open_children={roots[0].pk: _children_of(units, roots[0].pk)} if len(roots) == 1 else {},
         totals=list(zip(_status_labels(), totals, strict=True)),
         chart=chart,
         page=page,
