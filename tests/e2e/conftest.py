@@ -258,6 +258,23 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite, the journeys' database is a file, not shared-cache memory.
+
+    The live server answers the page's htmx requests on several threads; in
+    shared-cache memory a read that meets another thread's write fails at
+    once ("database table is locked: django_session"), while a file in WAL
+    mode with the settings' busy timeout makes it wait, as production does.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        folder = tmp_path_factory.mktemp("journeys-db")
+        database.setdefault("TEST", {})["NAME"] = str(folder / "journeys.sqlite3")
+
+
+@pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 
